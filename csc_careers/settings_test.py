@@ -1,0 +1,19 @@
+"""Settings for the test suite: the real settings, on PostgreSQL, with fast hashing."""
+
+import os
+import tempfile
+
+from django.core.exceptions import ImproperlyConfigured
+
+if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured(
+        "The test suite runs against PostgreSQL: run ./scripts/test, which starts a throwaway "
+        "server, or export DATABASE_URL=postgres://… for a server of your own."
+    )
+
+from csc_careers.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="csc-test-media-")

@@ -1,0 +1,33 @@
+"""Root URLs: every public page exists under /en/ and /fr/."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from positions import views as positions_views
+
+admin.site.site_header = _("CSC Careers — HR administration")
+admin.site.site_title = _("CSC Careers")
+admin.site.index_title = _("Occupations, postings and applications")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", positions_views.HomeView.as_view(), name="home"),
+    path("", include("positions.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "positions.views.page_not_found"
+handler500 = "positions.views.server_error"
+

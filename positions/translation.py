@@ -1,0 +1,78 @@
+"""Fields with an English and a French text (django-modeltranslation)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from positions.models import (
+    AlternativeTitle,
+    CareerStream,
+    Duty,
+    DutyList,
+    Occupation,
+    OccupationSection,
+    ProgramArea,
+    Requirement,
+    Specialization,
+    StrategicPriority,
+    Video,
+    WorkEnvironment,
+)
+
+
+@register(CareerStream)
+class CareerStreamTranslation(TranslationOptions):
+    fields = ("name", "summary")
+
+
+@register(WorkEnvironment)
+class WorkEnvironmentTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Occupation)
+class OccupationTranslation(TranslationOptions):
+    fields = ("title", "summary", "overview", "schedule", "career_path", "image_alt")
+
+
+@register(AlternativeTitle)
+class AlternativeTitleTranslation(TranslationOptions):
+    fields = ("title",)
+
+
+@register(Specialization)
+class SpecializationTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(DutyList)
+class DutyListTranslation(TranslationOptions):
+    fields = ("heading", "introduction")
+
+
+@register(Duty)
+class DutyTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(Requirement)
+class RequirementTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(OccupationSection)
+class OccupationSectionTranslation(TranslationOptions):
+    fields = ("heading", "body", "items")
+
+
+@register(Video)
+class VideoTranslation(TranslationOptions):
+    fields = ("title",)
+
+
+@register(StrategicPriority)
+class StrategicPriorityTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(ProgramArea)
+class ProgramAreaTranslation(TranslationOptions):
+    fields = ("name", "description")
