@@ -30,3 +30,11 @@ def page_url(context, page_number):
     query = context["request"].GET.copy()
     query["page"] = page_number
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Return the page numbers to link to, with Paginator.ELLIPSIS for the gaps."""
+    return list(
+        page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+    )
