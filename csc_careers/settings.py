@@ -37,7 +37,7 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off: export SECRET_KEY to a long random value."
         )
     # Only ever used with DEBUG on, on a developer's own machine.
-    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105
+    SECRET_KEY = "django-insecure-local-development-only"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -11,7 +11,7 @@ if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql
         "server, or export DATABASE_URL=postgres://… for a server of your own."
     )
 
-from csc_careers.settings import *  # noqa: E402, F403
+from csc_careers.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

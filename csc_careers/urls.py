@@ -30,4 +30,3 @@ if settings.DEBUG:
 
 handler404 = "positions.views.page_not_found"
 handler500 = "positions.views.server_error"
-

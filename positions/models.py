@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from positions.validators import validate_image_size
+from positions.validators import validate_image_content, validate_image_size
 
 
 class SlugManager(models.Manager):
@@ -177,7 +177,7 @@ class Occupation(models.Model):
         _("image"),
         upload_to="occupations/",
         blank=True,
-        validators=[validate_image_size],
+        validators=[validate_image_size, validate_image_content],
         help_text=_("Optional. JPEG, PNG or WebP, at most 5 MB; a resized copy is made for pages."),
     )
     image_rendition = models.ImageField(
@@ -317,7 +317,10 @@ class DutyList(models.Model):
     )
     heading = models.CharField(_("heading"), max_length=200, blank=True)
     introduction = models.TextField(
-        _("introduction"), max_length=1000, blank=True, help_text=_('E.g. "As a teacher, you will:"')
+        _("introduction"),
+        max_length=1000,
+        blank=True,
+        help_text=_('E.g. "As a teacher, you will:"'),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -379,7 +382,9 @@ class Requirement(models.Model):
     mandatory = models.BooleanField(
         _("mandatory"),
         default=True,
-        help_text=_('Untick when the source says only some positions ask for it ("many positions").'),
+        help_text=_(
+            'Untick when the source says only some positions ask for it ("many positions").'
+        ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -393,7 +398,7 @@ class Requirement(models.Model):
 
 
 class OccupationSection(models.Model):
-    """A further part of an occupation's page (e.g. "Challenges of the role", "Who they work with")."""
+    """A further part of an occupation's page (e.g. "Challenges of the role")."""
 
     occupation = models.ForeignKey(
         Occupation, on_delete=models.CASCADE, related_name="sections", verbose_name=_("occupation")

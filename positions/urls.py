@@ -13,4 +13,3 @@ urlpatterns = [
     ),
     path("about/", views.AboutView.as_view(), name="about"),
 ]
-

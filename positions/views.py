@@ -8,7 +8,13 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import DetailView, ListView, TemplateView
 
 from positions.filters import OccupationFilter
-from positions.models import CareerStream, Occupation, ProgramArea, StrategicPriority, WorkEnvironment
+from positions.models import (
+    CareerStream,
+    Occupation,
+    ProgramArea,
+    StrategicPriority,
+    WorkEnvironment,
+)
 
 
 class HomeView(TemplateView):
@@ -16,9 +22,11 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["streams"] = CareerStream.objects.prefetch_related("occupations").filter(
-            occupations__is_published=True
-        ).distinct()
+        context["streams"] = (
+            CareerStream.objects.prefetch_related("occupations")
+            .filter(occupations__is_published=True)
+            .distinct()
+        )
         context["work_environments"] = WorkEnvironment.objects.exclude(count=None)
         return context
 

@@ -1,0 +1,46 @@
+"""The settings module reads the environment and refuses unsafe production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**environ):
+    """Import the settings in a fresh interpreter with only the given variables set."""
+    env = {"PATH": os.environ["PATH"], **environ}
+    code = (
+        "import csc_careers.settings as s; "
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS, "
+        "getattr(s, 'SESSION_COOKIE_SECURE', False), s.TIME_ZONE)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_local_defaults_use_sqlite_and_debug():
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["True", "django.db.backends.sqlite3"]
+    assert "America/Toronto" in result.stdout
+
+
+def test_database_url_selects_postgresql():
+    result = load_settings(DATABASE_URL="postgres://u:p@db.example:5432/careers")
+    assert "django.db.backends.postgresql" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = load_settings(DEBUG="false", ALLOWED_HOSTS="careers.example.ca")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_switches_on_hardening():
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="careers.example.ca")
+    assert result.returncode == 0, result.stderr
+    debug, _engine, hosts, secure_cookie, _zone = result.stdout.split()
+    assert (debug, hosts, secure_cookie) == ("False", "['careers.example.ca']", "True")
