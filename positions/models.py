@@ -192,7 +192,7 @@ class Occupation(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
 
-    objects = OccupationQuerySet.as_manager()
+    objects = SlugManager.from_queryset(OccupationQuerySet)()
 
     class Meta:
         ordering = ["stream__order", "order", "title"]
