@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from positions import views as positions_views
+from positions.sitemaps import SITEMAPS
 
 admin.site.site_header = _("CSC Careers — HR administration")
 admin.site.site_title = _("CSC Careers")
@@ -14,6 +16,13 @@ admin.site.index_title = _("Occupations, postings and applications")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", positions_views.robots_txt, name="robots-txt"),
 ]
 
 urlpatterns += i18n_patterns(

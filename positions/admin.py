@@ -1,10 +1,12 @@
 """HR's editing of the occupation catalogue: every text in English and French."""
 
-from django.contrib import admin
-from django.db.models import Count
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import (
     TranslationAdmin,
     TranslationStackedInline,
@@ -16,15 +18,23 @@ from positions.models import (
     CareerStream,
     Duty,
     DutyList,
+    Facility,
+    JobPosting,
     Occupation,
     OccupationSection,
+    PostingState,
     ProgramArea,
+    Province,
+    Qualification,
+    Region,
     Requirement,
+    ScreeningQuestion,
     Specialization,
     StrategicPriority,
     Video,
     WorkEnvironment,
 )
+from positions.services import posting_duplicate
 
 
 class DutyListInline(TranslationStackedInline):
@@ -209,3 +219,228 @@ class ProgramAreaAdmin(TranslationAdmin):
 class StrategicPriorityAdmin(TranslationAdmin):
     list_display = ["text", "order"]
     list_editable = ["order"]
+
+
+@admin.register(Region)
+class RegionAdmin(TranslationAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    search_fields = ["name_en", "name_fr"]
+
+
+@admin.register(Province)
+class ProvinceAdmin(TranslationAdmin):
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    list_select_related = ["region"]
+    search_fields = ["name_en", "name_fr", "code"]
+
+
+@admin.register(Facility)
+class FacilityAdmin(TranslationAdmin):
+    list_display = ["name", "kind", "security_level", "city", "province", "region"]
+    list_filter = ["kind", "security_level", "region", "province"]
+    list_select_related = ["province", "region"]
+    search_fields = ["name_en", "name_fr", "city_en", "city_fr"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+class PostingStateFilter(admin.SimpleListFilter):
+    """Filter on the computed state (draft, scheduled, open, closed, archived)."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return PostingState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in PostingState.values:
+            return queryset.filter(state=self.value())
+        return queryset
+
+
+class QualificationInline(TranslationTabularInline):
+    model = Qualification
+    extra = 0
+    fields = ["order", "is_asset", "kind", "text"]
+
+
+class ScreeningQuestionInline(TranslationStackedInline):
+    model = ScreeningQuestion
+    extra = 0
+    fields = ["order", "kind", "is_essential", "text", "choices"]
+
+
+@admin.register(JobPosting)
+class JobPostingAdmin(TranslationAdmin):
+    list_display = [
+        "reference_number",
+        "title",
+        "occupation",
+        "state_label",
+        "open_date",
+        "closing_date",
+        "location_names",
+    ]
+    list_display_links = ["reference_number", "title"]
+    list_filter = [
+        PostingStateFilter,
+        "occupation__stream",
+        "classification_group",
+        "tenure",
+        "language_requirement",
+        "locations__region",
+    ]
+    list_select_related = ["occupation"]
+    search_fields = ["reference_number", "selection_process_number", "title_en", "title_fr"]
+    date_hierarchy = "closing_date"
+    autocomplete_fields = ["occupation", "locations"]
+    readonly_fields = ["state_label", "published_at", "closed_early_at", "archived_at"]
+    actions = ["publish", "close_now", "duplicate_as_draft"]
+    inlines = [QualificationInline, ScreeningQuestionInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "occupation",
+                    ("reference_number", "selection_process_number"),
+                    ("classification_group", "classification_level"),
+                    ("tenure", "term_months"),
+                    ("salary_min", "salary_max"),
+                    "positions_to_fill",
+                ]
+            },
+        ),
+        (_("Dates and state"), {"fields": [("open_date", "closing_date"), "state_label"]}),
+        (_("Where"), {"fields": ["locations"]}),
+        (
+            _("Who can apply and conditions"),
+            {
+                "fields": [
+                    "eligibility",
+                    "area_of_selection",
+                    ("language_requirement", "language_profile"),
+                    "security_clearance",
+                    "operational_requirements",
+                    "conditions_of_employment",
+                ]
+            },
+        ),
+        (
+            _("The poster"),
+            {"fields": ["work_description", "intent_of_process", "other_information"]},
+        ),
+        (
+            _("History"),
+            {
+                "fields": ["published_at", "closed_early_at", "archived_at"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_state()
+            .prefetch_related(
+                Prefetch("locations", queryset=Facility.objects.only("id", "name_en", "name_fr"))
+            )
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.update_search_documents()
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_label(self, posting):
+        state = getattr(posting, "state", None) or PostingState.DRAFT
+        return PostingState(state).label
+
+    @admin.display(description=_("locations"))
+    def location_names(self, posting):
+        return ", ".join(facility.name for facility in posting.locations.all())
+
+    @admin.action(description=_("Publish the selected postings"), permissions=["change"])
+    def publish(self, request, queryset):
+        published, refused = 0, []
+        for posting in queryset:
+            try:
+                posting.publish()
+            except ValidationError as error:
+                refused.extend(error.messages)
+            else:
+                published += 1
+        if published:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d posting published; it opens on its open date.",
+                    "%(count)d postings published; each opens on its open date.",
+                    published,
+                )
+                % {"count": published},
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
+
+    @admin.action(description=_("Close the selected postings now"), permissions=["change"])
+    def close_now(self, request, queryset):
+        closable = queryset.filter(
+            state__in=[PostingState.OPEN, PostingState.SCHEDULED], closed_early_at__isnull=True
+        )
+        count = 0
+        for posting in closable:
+            posting.close_now()
+            count += 1
+        skipped = queryset.count() - count
+        self.message_user(
+            request,
+            ngettext("%(count)d posting closed.", "%(count)d postings closed.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d posting was not open or scheduled and was left as it was.",
+                    "%(count)d postings were not open or scheduled and were left as they were.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Duplicate as new drafts"), permissions=["add"])
+    def duplicate_as_draft(self, request, queryset):
+        copies = []
+        for posting in queryset:
+            copies.append(
+                posting_duplicate(posting=posting, reference_number=free_reference_number(posting))
+            )
+        self.message_user(
+            request,
+            _("Created drafts: %(references)s. Edit their dates and publish them when ready.")
+            % {"references": ", ".join(copy.reference_number for copy in copies)},
+            messages.SUCCESS,
+        )
+
+
+def free_reference_number(posting: JobPosting) -> str:
+    """Return the posting's reference with the first free "-COPY-n" suffix."""
+    taken = set(
+        JobPosting.objects.filter(
+            reference_number__startswith=f"{posting.reference_number}-COPY-"
+        ).values_list("reference_number", flat=True)
+    )
+    number = 1
+    while f"{posting.reference_number}-COPY-{number}" in taken:
+        number += 1
+    return f"{posting.reference_number}-COPY-{number}"

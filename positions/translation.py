@@ -7,10 +7,16 @@ from positions.models import (
     CareerStream,
     Duty,
     DutyList,
+    Facility,
+    JobPosting,
     Occupation,
     OccupationSection,
     ProgramArea,
+    Province,
+    Qualification,
+    Region,
     Requirement,
+    ScreeningQuestion,
     Specialization,
     StrategicPriority,
     Video,
@@ -76,3 +82,41 @@ class StrategicPriorityTranslation(TranslationOptions):
 @register(ProgramArea)
 class ProgramAreaTranslation(TranslationOptions):
     fields = ("name", "description")
+
+
+@register(Region)
+class RegionTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Province)
+class ProvinceTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Facility)
+class FacilityTranslation(TranslationOptions):
+    fields = ("name", "city")
+
+
+@register(JobPosting)
+class JobPostingTranslation(TranslationOptions):
+    fields = (
+        "title",
+        "area_of_selection",
+        "work_description",
+        "operational_requirements",
+        "conditions_of_employment",
+        "intent_of_process",
+        "other_information",
+    )
+
+
+@register(Qualification)
+class QualificationTranslation(TranslationOptions):
+    fields = ("text",)
+
+
+@register(ScreeningQuestion)
+class ScreeningQuestionTranslation(TranslationOptions):
+    fields = ("text", "choices")

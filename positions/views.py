@@ -1,20 +1,28 @@
 """Public pages of the occupation catalogue."""
 
+import django_filters
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
-from positions.filters import OccupationFilter
+from positions.filters import OccupationFilter, PostingFilter
 from positions.models import (
     CareerStream,
+    JobPosting,
     Occupation,
+    PostingState,
     ProgramArea,
+    Region,
     StrategicPriority,
     WorkEnvironment,
 )
+from positions.structured_data import posting_json_ld
 
 
 class HomeView(TemplateView):
@@ -28,24 +36,28 @@ class HomeView(TemplateView):
             .distinct()
         )
         context["work_environments"] = WorkEnvironment.objects.exclude(count=None)
+        context["regions"] = Region.objects.all()
+        context["open_posting_count"] = JobPosting.objects.open().count()
         return context
 
 
-class OccupationListView(ListView):
-    template_name = "positions/occupation_list.html"
-    context_object_name = "occupations"
+class FilteredListView(ListView):
+    """A paginated list narrowed by a FilterSet whose state lives in the query string."""
+
+    filterset_class: type[django_filters.FilterSet]
     paginate_by = settings.PAGINATE_BY
 
+    def get_base_queryset(self):
+        raise NotImplementedError
+
     def get_queryset(self):
-        self.filterset = OccupationFilter(
-            self.request.GET or None,
-            queryset=Occupation.objects.published().for_list(),
-            request=self.request,
+        self.filterset = self.filterset_class(
+            self.request.GET, queryset=self.get_base_queryset(), request=self.request
         )
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        if not self.filterset.is_valid():
             messages.error(
                 self.request,
-                _("Some search filters were not understood and were ignored. Please check them."),
+                _("Some search filters were not understood. Check the fields marked in error."),
             )
             return self.filterset.queryset.none()
         return self.filterset.qs
@@ -58,13 +70,21 @@ class OccupationListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop(self.page_kwarg, None)
         context["filter"] = self.filterset
-        context["query_without_page"] = query.urlencode()
         context["result_count"] = context["paginator"].count
-        context["is_filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        context["is_filtered"] = any(
+            value for key, value in self.request.GET.items() if key not in {"page", "sort"}
+        )
         return context
+
+
+class OccupationListView(FilteredListView):
+    template_name = "positions/occupation_list.html"
+    context_object_name = "occupations"
+    filterset_class = OccupationFilter
+
+    def get_base_queryset(self):
+        return Occupation.objects.published().for_list()
 
 
 class OccupationDetailView(DetailView):
@@ -73,6 +93,77 @@ class OccupationDetailView(DetailView):
 
     def get_queryset(self):
         return Occupation.objects.published().for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["open_postings"] = self.object.postings.open().for_list()[:20]
+        return context
+
+
+class PostingListView(FilteredListView):
+    template_name = "positions/posting_list.html"
+    context_object_name = "postings"
+    filterset_class = PostingFilter
+
+    def get_base_queryset(self):
+        return JobPosting.objects.open().for_list()
+
+
+class PostingDetailView(DetailView):
+    """An open posting for everyone; any posting as a preview for HR staff."""
+
+    template_name = "positions/posting_detail.html"
+    context_object_name = "posting"
+    slug_field = "reference_number"
+    slug_url_kwarg = "reference"
+
+    def get_queryset(self):
+        return JobPosting.objects.for_detail()
+
+    def get_object(self, queryset=None):
+        posting = super().get_object(queryset)
+        self.is_preview = False
+        if posting.is_open:
+            return posting
+        if self.request.user.has_perm("positions.view_jobposting"):
+            self.is_preview = True
+            return posting
+        if posting.state == PostingState.CLOSED:
+            raise PostingClosed(posting)
+        raise Http404("This posting is not published.")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except PostingClosed as closed:
+            return render(
+                request,
+                "positions/posting_closed.html",
+                {"posting": closed.posting, "similar": similar_open_postings(closed.posting)},
+                status=410,
+            )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = self.is_preview
+        context["json_ld"] = posting_json_ld(self.object, self.request)
+        context["similar"] = [] if self.object.is_open else similar_open_postings(self.object)
+        return context
+
+
+class PostingClosed(Exception):
+    def __init__(self, posting):
+        super().__init__(posting.reference_number)
+        self.posting = posting
+
+
+def similar_open_postings(posting: JobPosting, limit: int = 5):
+    """Return open postings of the same occupation, or else of the same career stream."""
+    open_postings = JobPosting.objects.open().for_list().exclude(pk=posting.pk)
+    same_occupation = list(open_postings.filter(occupation=posting.occupation_id)[:limit])
+    if same_occupation:
+        return same_occupation
+    return list(open_postings.filter(occupation__stream=posting.occupation.stream_id)[:limit])
 
 
 class AboutView(TemplateView):
@@ -94,3 +185,13 @@ def page_not_found(request, exception):
 def server_error(request):
     # 500.html extends nothing that touches the database: whatever failed must not fail again.
     return render(request, "500.html", status=500)
+
+
+@require_GET
+def robots_txt(request):
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: /{code}/admin/" for code, _name in settings.LANGUAGES]
+    lines.append(
+        f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}"
+    )
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

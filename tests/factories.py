@@ -1,16 +1,30 @@
 """Factories for test data."""
 
+import datetime
+
 import factory
+from django.utils import timezone
 
 from positions.models import (
     CareerStream,
+    ClassificationGroup,
     Duty,
     DutyList,
+    Facility,
+    FacilityKind,
+    JobPosting,
+    LanguageRequirement,
     Occupation,
+    Province,
+    QualificationKind,
+    Region,
     Requirement,
     RequirementKind,
+    SecurityClearance,
     Specialization,
+    Tenure,
     WorkEnvironment,
+    posting_today,
 )
 
 
@@ -101,3 +115,75 @@ def make_full_occupation(**kwargs) -> Occupation:
     occupation.videos.create(title="Meet someone")
     occupation.alternative_titles.create(title="Another title")
     return occupation
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Province
+        django_get_or_create = ["code"]
+
+    code = "ON"
+    name = "Ontario"
+    region = factory.SubFactory(RegionFactory, slug="ontario", name="Ontario")
+
+
+class FacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Facility
+
+    slug = factory.Sequence(lambda n: f"facility-{n}")
+    name = factory.Sequence(lambda n: f"Facility {n}")
+    kind = FacilityKind.PAROLE_OFFICE
+    city = "Kingston"
+    province = factory.SubFactory(ProvinceFactory)
+    region = factory.SelfAttribute("province.region")
+
+
+class JobPostingFactory(factory.django.DjangoModelFactory):
+    """An open, published posting with one location and one essential qualification."""
+
+    class Meta:
+        model = JobPosting
+        skip_postgeneration_save = True
+
+    occupation = factory.SubFactory(OccupationFactory)
+    title = factory.Sequence(lambda n: f"Posting {n}")
+    reference_number = factory.Sequence(lambda n: f"CSC-26-TEST-{n:04d}")
+    selection_process_number = factory.Sequence(lambda n: f"26-PEN-EA-ONT-{n:04d}")
+    classification_group = ClassificationGroup.WP
+    classification_level = "04"
+    tenure = Tenure.INDETERMINATE
+    salary_min = 80_000
+    salary_max = 97_000
+    language_requirement = LanguageRequirement.ENGLISH_ESSENTIAL
+    security_clearance = SecurityClearance.RELIABILITY
+    open_date = factory.LazyFunction(lambda: posting_today() - datetime.timedelta(days=3))
+    closing_date = factory.LazyFunction(lambda: posting_today() + datetime.timedelta(days=20))
+    work_description = "Supervise a caseload of offenders in the community."
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def locations(self, create, extracted, **kwargs):
+        if create:
+            self.locations.set(extracted if extracted is not None else [FacilityFactory()])
+
+    @factory.post_generation
+    def qualifications(self, create, extracted, **kwargs):
+        if create and extracted is None:
+            self.qualifications.create(
+                kind=QualificationKind.EDUCATION, text="A degree in social sciences."
+            )
+
+    @factory.post_generation
+    def search(self, create, extracted, **kwargs):
+        if create:
+            self.update_search_documents()

@@ -1,8 +1,14 @@
 """Template helpers shared by every page."""
 
+import json
+
 from django import template
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
+from django.utils.html import format_html
+from django.utils.numberformat import format as number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
@@ -38,3 +44,27 @@ def elided_pages(page_obj):
     return list(
         page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
     )
+
+
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data):
+    """Render data as a JSON-LD block; <, > and & are escaped so no text can close the tag."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(JSON_SCRIPT_ESCAPES)),
+    )
+
+
+@register.filter
+def money(amount):
+    """Format a whole-dollar amount the way the active language writes it ($72,000 / 72 000 $)."""
+    if amount is None:
+        return ""
+    grouped = number_format(amount, decimal_pos=0, use_l10n=True, force_grouping=True)
+    if (get_language() or "en")[:2] == "fr":
+        return f"{grouped}\N{NO-BREAK SPACE}$"
+    return f"${grouped}"

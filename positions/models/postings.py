@@ -1,0 +1,469 @@
+"""Job postings: one real opening of an occupation, at places, with dates and conditions.
+
+A posting's state follows from HR's decisions (published, closed early, archived) and the clock
+(its open and closing dates), and is computed, never stored: see PostingQuerySet. Federal postings
+close at 23:59 Pacific time on their closing date, so "today" for postings is the date in Vancouver.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import connection, models
+from django.db.models import Case, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from positions.models.catalogue import Occupation
+from positions.models.places import Facility
+
+POSTING_TIME_ZONE = ZoneInfo("America/Vancouver")
+
+
+def posting_today() -> datetime.date:
+    """Return today's date where federal postings close (Pacific time)."""
+    return timezone.localdate(timezone=POSTING_TIME_ZONE)
+
+
+def closing_moment(closing_date: datetime.date) -> datetime.datetime:
+    """Return the aware moment a posting closes: 23:59:59 Pacific time on its closing date."""
+    return datetime.datetime.combine(closing_date, datetime.time(23, 59, 59), POSTING_TIME_ZONE)
+
+
+class PostingState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    ARCHIVED = "archived", _("Archived")
+
+
+class ClassificationGroup(models.TextChoices):
+    AS = "AS", _("AS – Administrative Services")
+    CR = "CR", _("CR – Clerical and Regulatory")
+    CX = "CX", _("CX – Correctional Services")
+    ED = "ED", _("ED – Education")
+    EG = "EG", _("EG – Engineering and Scientific Support")
+    FI = "FI", _("FI – Financial Management")
+    FS = "FS", _("FS – Food Services")
+    GL = "GL", _("GL – General Labour and Trades")
+    GS = "GS", _("GS – General Services")
+    HP = "HP", _("HP – Heating, Power and Stationary Plant Operation")
+    IT = "IT", _("IT – Information Technology")
+    NU = "NU", _("NU – Nursing")
+    PE = "PE", _("PE – Personnel Administration")
+    PM = "PM", _("PM – Programme Administration")
+    PS = "PS", _("PS – Psychology")
+    SW = "SW", _("SW – Social Work")
+    WP = "WP", _("WP – Welfare Programmes")
+
+
+class Tenure(models.TextChoices):
+    INDETERMINATE = "indeterminate", _("Indeterminate (permanent)")
+    TERM = "term", _("Term")
+    CASUAL = "casual", _("Casual")
+    STUDENT = "student", _("Student")
+    INVENTORY = "inventory", _("Inventory (pool for future positions)")
+
+
+class LanguageRequirement(models.TextChoices):
+    ENGLISH_ESSENTIAL = "english-essential", _("English essential")
+    FRENCH_ESSENTIAL = "french-essential", _("French essential")
+    BILINGUAL_IMPERATIVE = "bilingual-imperative", _("Bilingual imperative")
+    BILINGUAL_NON_IMPERATIVE = "bilingual-non-imperative", _("Bilingual non-imperative")
+    VARIOUS = "various", _("Various language requirements")
+
+    @property
+    def is_bilingual(self) -> bool:
+        return self in {self.BILINGUAL_IMPERATIVE, self.BILINGUAL_NON_IMPERATIVE}
+
+
+class SecurityClearance(models.TextChoices):
+    RELIABILITY = "reliability", _("Reliability status")
+    SECRET = "secret", _("Secret")
+    TOP_SECRET = "top-secret", _("Top secret")
+
+
+class Eligibility(models.TextChoices):
+    PUBLIC = "public", _("Open to the public")
+    AREA = "area", _("Area of selection")
+
+
+class PostingQuerySet(models.QuerySet):
+    """Every view, feed, sitemap and form asks these methods what "open" means."""
+
+    def published(self):
+        return self.filter(published_at__isnull=False, archived_at__isnull=True)
+
+    def open(self, today: datetime.date | None = None):
+        """Return postings people can read and apply to today."""
+        today = today or posting_today()
+        return self.published().filter(
+            closed_early_at__isnull=True, open_date__lte=today, closing_date__gte=today
+        )
+
+    def scheduled(self, today: datetime.date | None = None):
+        """Return published postings whose open date is still to come."""
+        today = today or posting_today()
+        return self.published().filter(closed_early_at__isnull=True, open_date__gt=today)
+
+    def closed(self, today: datetime.date | None = None):
+        """Return published postings past their closing date or closed early."""
+        today = today or posting_today()
+        return self.published().filter(Q(closed_early_at__isnull=False) | Q(closing_date__lt=today))
+
+    def with_state(self, today: datetime.date | None = None):
+        """Annotate each posting's state, for lists and filters in the admin."""
+        today = today or posting_today()
+        return self.annotate(
+            state=Case(
+                When(archived_at__isnull=False, then=Value(PostingState.ARCHIVED)),
+                When(published_at__isnull=True, then=Value(PostingState.DRAFT)),
+                When(
+                    Q(closed_early_at__isnull=False) | Q(closing_date__lt=today),
+                    then=Value(PostingState.CLOSED),
+                ),
+                When(open_date__gt=today, then=Value(PostingState.SCHEDULED)),
+                default=Value(PostingState.OPEN),
+                output_field=models.CharField(),
+            )
+        )
+
+    def for_list(self):
+        return self.select_related("occupation__stream").prefetch_related(
+            models.Prefetch(
+                "locations", queryset=Facility.objects.select_related("province", "region")
+            )
+        )
+
+    def for_detail(self):
+        return self.for_list().prefetch_related("qualifications", "screening_questions")
+
+
+class JobPosting(models.Model):
+    """One opening that people can apply to, as on a GC Jobs poster."""
+
+    occupation = models.ForeignKey(
+        Occupation,
+        on_delete=models.PROTECT,
+        related_name="postings",
+        verbose_name=_("occupation"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reference_number = models.CharField(
+        _("reference number"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9][A-Z0-9-]*$",
+                _("Use capital letters, digits and hyphens only, e.g. CSC-26-WP-0142."),
+            )
+        ],
+        help_text=_("Unique; it appears in the posting's address. E.g. CSC-26-WP-0142."),
+    )
+    selection_process_number = models.CharField(
+        _("selection process number"), max_length=60, help_text=_("E.g. 26-PEN-EA-ONT-0142.")
+    )
+    classification_group = models.CharField(
+        _("classification group"), max_length=4, choices=ClassificationGroup.choices
+    )
+    classification_level = models.CharField(
+        _("classification level"),
+        max_length=20,
+        validators=[RegexValidator(r"^[A-Z0-9-]+$", _("E.g. 04, 01, EDS or MAN-10."))],
+        help_text=_("E.g. 04 for WP-04, EDS for ED-EDS."),
+    )
+    tenure = models.CharField(_("tenure"), max_length=20, choices=Tenure.choices)
+    term_months = models.PositiveSmallIntegerField(
+        _("term length (months)"), null=True, blank=True, help_text=_("Term positions only.")
+    )
+    salary_min = models.PositiveIntegerField(_("salary from (per year, $)"))
+    salary_max = models.PositiveIntegerField(_("salary to (per year, $)"))
+    locations = models.ManyToManyField(
+        Facility, related_name="postings", blank=True, verbose_name=_("locations")
+    )
+    language_requirement = models.CharField(
+        _("language requirement"), max_length=30, choices=LanguageRequirement.choices
+    )
+    language_profile = models.CharField(
+        _("language profile"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^[ABCEP]{3}/[ABCEP]{3}$", _("E.g. BBB/BBB or CBC/CBC."))],
+        help_text=_("Bilingual positions only, e.g. BBB/BBB."),
+    )
+    security_clearance = models.CharField(
+        _("security clearance"), max_length=20, choices=SecurityClearance.choices
+    )
+    eligibility = models.CharField(
+        _("who can apply"), max_length=10, choices=Eligibility.choices, default=Eligibility.PUBLIC
+    )
+    area_of_selection = models.TextField(
+        _("area of selection"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Who can apply, in words, when the posting is not open to the public."),
+    )
+    positions_to_fill = models.PositiveSmallIntegerField(
+        _("number of positions"), null=True, blank=True, help_text=_("Leave empty if unknown.")
+    )
+    open_date = models.DateField(_("open date"))
+    closing_date = models.DateField(
+        _("closing date"), help_text=_("The posting closes at 23:59 Pacific time on this date.")
+    )
+    work_description = models.TextField(
+        _("work description"),
+        max_length=10000,
+        help_text=_("Paragraphs separated by a blank line."),
+    )
+    operational_requirements = models.TextField(
+        _("operational requirements"),
+        max_length=3000,
+        blank=True,
+        help_text=_("One per line, e.g. shift work, weekends, travel."),
+    )
+    conditions_of_employment = models.TextField(
+        _("conditions of employment"),
+        max_length=3000,
+        blank=True,
+        help_text=_("One per line, e.g. a valid trade licence."),
+    )
+    intent_of_process = models.TextField(_("intent of the process"), max_length=3000, blank=True)
+    other_information = models.TextField(_("other information"), max_length=6000, blank=True)
+
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    closed_early_at = models.DateTimeField(_("closed early"), null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Full-text documents, one per language, kept up to date by update_search_documents().
+    search_en = SearchVectorField(null=True, editable=False)
+    search_fr = SearchVectorField(null=True, editable=False)
+
+    objects = PostingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closing_date", "reference_number"]
+        verbose_name = _("job posting")
+        verbose_name_plural = _("job postings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(salary_min__lte=models.F("salary_max")),
+                name="posting_salary_min_not_above_max",
+                violation_error_message=_("The minimum salary cannot be above the maximum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closing_date__gte=models.F("open_date")),
+                name="posting_closes_after_it_opens",
+                violation_error_message=_("The closing date cannot be before the open date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["open_date", "closing_date"], name="posting_dates_idx")]
+
+    def __str__(self):
+        return f"{self.title} ({self.reference_number})"
+
+    def get_absolute_url(self):
+        return reverse("positions:posting-detail", kwargs={"reference": self.reference_number})
+
+    def clean(self):
+        errors = {}
+        if self.tenure == Tenure.TERM and not self.term_months:
+            errors["term_months"] = _("Give the length of the term in months.")
+        if self.tenure != Tenure.TERM and self.term_months:
+            errors["term_months"] = _("Only term positions have a term length.")
+        if LanguageRequirement(self.language_requirement or "various").is_bilingual:
+            if not self.language_profile:
+                errors["language_profile"] = _("Bilingual positions need a language profile.")
+        elif self.language_profile:
+            errors["language_profile"] = _("Only bilingual positions have a language profile.")
+        if self.eligibility == Eligibility.AREA and not self.area_of_selection:
+            errors["area_of_selection"] = _("Say who can apply.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def classification(self) -> str:
+        return f"{self.classification_group}-{self.classification_level}"
+
+    @property
+    def closes_at(self) -> datetime.datetime:
+        return closing_moment(self.closing_date)
+
+    @property
+    def state(self) -> str:
+        """Return this posting's state; the same rules as PostingQuerySet.with_state()."""
+        if self.archived_at:
+            return PostingState.ARCHIVED
+        if not self.published_at:
+            return PostingState.DRAFT
+        today = posting_today()
+        if self.closed_early_at or self.closing_date < today:
+            return PostingState.CLOSED
+        if self.open_date > today:
+            return PostingState.SCHEDULED
+        return PostingState.OPEN
+
+    @property
+    def state_label(self) -> str:
+        return PostingState(self.state).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == PostingState.OPEN
+
+    @property
+    def days_left(self) -> int:
+        """Return whole days until the closing date (0 on the closing day itself)."""
+        return (self.closing_date - posting_today()).days
+
+    @property
+    def work_description_paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.work_description.split("\n\n") if p.strip()]
+
+    @property
+    def operational_requirement_list(self) -> list[str]:
+        return [line.strip() for line in self.operational_requirements.splitlines() if line.strip()]
+
+    @property
+    def condition_list(self) -> list[str]:
+        return [line.strip() for line in self.conditions_of_employment.splitlines() if line.strip()]
+
+    @property
+    def essential_qualifications(self) -> list["Qualification"]:
+        return [q for q in self.qualifications.all() if not q.is_asset]
+
+    @property
+    def asset_qualifications(self) -> list["Qualification"]:
+        return [q for q in self.qualifications.all() if q.is_asset]
+
+    def publication_problems(self) -> list[str]:
+        """Return why this posting cannot be published yet (empty when it can)."""
+        problems = []
+        if not self.qualifications.filter(is_asset=False).exists():
+            problems.append(_("it needs at least one essential qualification"))
+        if not self.locations.exists():
+            problems.append(_("it needs at least one location"))
+        return problems
+
+    def publish(self) -> None:
+        """Publish the posting; it opens on its open date. Raise ValidationError if incomplete."""
+        problems = self.publication_problems()
+        if problems:
+            raise ValidationError(
+                _("%(posting)s cannot be published: %(problems)s.")
+                % {"posting": self.reference_number, "problems": "; ".join(map(str, problems))}
+            )
+        self.published_at = timezone.now()
+        self.archived_at = None
+        self.save(update_fields=["published_at", "archived_at", "updated_at"])
+
+    publish.alters_data = True
+
+    def close_now(self) -> None:
+        """Close an open or scheduled posting before its closing date."""
+        self.closed_early_at = timezone.now()
+        self.save(update_fields=["closed_early_at", "updated_at"])
+
+    close_now.alters_data = True
+
+    def update_search_documents(self) -> None:
+        """Rebuild the English and French full-text documents (PostgreSQL only)."""
+        if connection.vendor != "postgresql":
+            return
+        qualifications = list(self.qualifications.all())
+        documents = {}
+        for language, config in (("en", "english"), ("fr", "french")):
+
+            def text(obj, field, language=language):
+                return getattr(obj, f"{field}_{language}") or getattr(obj, f"{field}_en") or ""
+
+            documents[f"search_{language}"] = (
+                SearchVector(Value(text(self, "title")), weight="A", config=config)
+                + SearchVector(Value(text(self.occupation, "title")), weight="A", config=config)
+                + SearchVector(Value(text(self, "work_description")), weight="B", config=config)
+                + SearchVector(
+                    Value(" ".join(text(q, "text") for q in qualifications)),
+                    weight="C",
+                    config=config,
+                )
+            )
+        JobPosting.objects.filter(pk=self.pk).update(**documents)
+
+    update_search_documents.alters_data = True
+
+
+class QualificationKind(models.TextChoices):
+    EDUCATION = "education", _("Education")
+    EXPERIENCE = "experience", _("Experience")
+    KNOWLEDGE = "knowledge", _("Knowledge")
+    ABILITY = "ability", _("Abilities")
+    PERSONAL_SUITABILITY = "personal-suitability", _("Personal suitability")
+    OTHER = "other", _("Other")
+
+
+class Qualification(models.Model):
+    """An essential or asset qualification of a posting, in the poster's order."""
+
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="qualifications")
+    kind = models.CharField(_("kind"), max_length=30, choices=QualificationKind.choices)
+    is_asset = models.BooleanField(
+        _("asset"), default=False, help_text=_("Ticked: an asset. Unticked: essential.")
+    )
+    text = models.TextField(_("text"), max_length=2000)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["posting", "is_asset", "order", "pk"]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+
+    def __str__(self):
+        return self.text
+
+
+class QuestionKind(models.TextChoices):
+    YES_NO = "yes-no", _("Yes or no")
+    SHORT_TEXT = "short-text", _("Short text")
+    CHOICE = "choice", _("Choice from a list")
+
+
+class ScreeningQuestion(models.Model):
+    """A question the application form asks for this posting."""
+
+    posting = models.ForeignKey(
+        JobPosting, on_delete=models.CASCADE, related_name="screening_questions"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices)
+    text = models.TextField(_("question"), max_length=1000)
+    choices = models.TextField(
+        _("choices"), max_length=2000, blank=True, help_text=_("Choice questions: one per line.")
+    )
+    is_essential = models.BooleanField(
+        _("essential"),
+        default=True,
+        help_text=_("Essential questions must be answered; a “no” is recorded for screening."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["posting", "order", "pk"]
+        verbose_name = _("screening question")
+        verbose_name_plural = _("screening questions")
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        if self.kind == QuestionKind.CHOICE and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("Give at least two choices, one per line.")})
+        if self.kind != QuestionKind.CHOICE and self.choices.strip():
+            raise ValidationError({"choices": _("Only choice questions have choices.")})
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
