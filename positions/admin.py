@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
@@ -90,6 +91,7 @@ class VideoInline(TranslationTabularInline):
     model = Video
     extra = 0
     fields = ["order", "title", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Occupation)

@@ -179,10 +179,9 @@ class PostingFilter(django_filters.FilterSet):
         max_value=1_000_000,
         help_text=_("Shows postings whose salary range reaches this amount."),
     )
-    closing_within = django_filters.TypedChoiceFilter(
+    closing_within = django_filters.ChoiceFilter(
         label=_("Closing within"),
-        choices=[(7, _("7 days")), (14, _("14 days")), (30, _("30 days"))],
-        coerce=int,
+        choices=[("7", _("7 days")), ("14", _("14 days")), ("30", _("30 days"))],
         method="filter_closing_within",
         empty_label=_("Any closing date"),
     )
@@ -230,7 +229,8 @@ class PostingFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=posting_location_subquery(facility=facility))
 
     def filter_closing_within(self, queryset, name, days):
-        return queryset.filter(closing_date__lte=posting_today() + datetime.timedelta(days=days))
+        last_day = posting_today() + datetime.timedelta(days=int(days))
+        return queryset.filter(closing_date__lte=last_day)
 
     def sort_postings(self, queryset, name, value):
         return queryset  # Applied last, in qs, so that it sees the keyword's rank.

@@ -5,12 +5,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; the ORM is still used synchronously.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_FIXTURES = [ROOT / "fixtures" / "01_catalogue.json", ROOT / "fixtures" / "02_about.json"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Start every test in English: a request in French must not leak into the next test."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
