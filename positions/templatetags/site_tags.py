@@ -6,8 +6,8 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
-from django.utils.html import format_html
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 

@@ -200,13 +200,21 @@ def test_minimum_salary_and_closing_within(client):
 
 def test_sort_orders(client):
     JobPostingFactory(
-        reference_number="A", salary_min=60_000, salary_max=70_000, open_date=days(-1), closing_date=days(30)
+        reference_number="A",
+        salary_min=60_000,
+        salary_max=70_000,
+        open_date=days(-1),
+        closing_date=days(30),
     )
     JobPostingFactory(
         reference_number="B", salary_max=99_000, open_date=days(-9), closing_date=days(5)
     )
     JobPostingFactory(
-        reference_number="C", salary_min=60_000, salary_max=80_000, open_date=days(-5), closing_date=days(15)
+        reference_number="C",
+        salary_min=60_000,
+        salary_max=80_000,
+        open_date=days(-5),
+        closing_date=days(15),
     )
 
     assert references(client.get(LIST_URL)) == ["B", "C", "A"]
