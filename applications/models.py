@@ -1,1 +1,363 @@
-"""Candidate applications and the HR review queue (filled in by the applications issue)."""
+"""Candidate applications: what a job seeker submits, and the stages HR moves it through.
+
+Résumés are personal information: they are stored under random names in private storage that no
+URL serves (see storage.py), and only permission-checked views hand them out.
+"""
+
+import secrets
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.storage import get_private_storage
+from positions.models import JobPosting, ScreeningQuestion
+
+STATUS_TOKEN_SALT = "applications.status-link"
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
+
+
+def new_reference() -> str:
+    """Return a random application reference such as A-7K3M-9QX2."""
+    chars = [secrets.choice(REFERENCE_ALPHABET) for _ in range(8)]
+    return f"A-{''.join(chars[:4])}-{''.join(chars[4:])}"
+
+
+def resume_path(application, filename: str) -> str:
+    """Store résumés under a random name: the applicant's file name never reaches the disk."""
+    extension = PurePath(filename).suffix.lower()[:8]
+    return f"resumes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Stage(models.TextChoices):
+    """Where an application is; the labels are what the applicant sees on the status page."""
+
+    RECEIVED = "received", _("Received")
+    SCREENING = "screening", _("Being screened")
+    SCREENED_IN = "screened-in", _("Screened in")
+    SCREENED_OUT = "screened-out", _("Screened out")
+    ASSESSMENT = "assessment", _("Invited to an assessment")
+    INTERVIEW = "interview", _("Invited to an interview")
+    REFERENCE_CHECK = "reference-check", _("Reference and security checks")
+    OFFER = "offer", _("Job offer made")
+    HIRED = "hired", _("Hired")
+    REJECTED = "rejected", _("Not retained")
+    WITHDRAWN = "withdrawn", _("Withdrawn by you")
+
+
+ACTIVE_STAGES = {
+    Stage.RECEIVED,
+    Stage.SCREENING,
+    Stage.SCREENED_IN,
+    Stage.ASSESSMENT,
+    Stage.INTERVIEW,
+    Stage.REFERENCE_CHECK,
+    Stage.OFFER,
+}
+
+# Every move HR or the applicant may make. Rejection and withdrawal are open from any active stage.
+ALLOWED_MOVES: dict[str, set[str]] = {
+    Stage.RECEIVED: {Stage.SCREENING},
+    Stage.SCREENING: {Stage.SCREENED_IN, Stage.SCREENED_OUT},
+    Stage.SCREENED_IN: {Stage.ASSESSMENT, Stage.INTERVIEW},
+    Stage.ASSESSMENT: {Stage.INTERVIEW},
+    Stage.INTERVIEW: {Stage.REFERENCE_CHECK},
+    Stage.REFERENCE_CHECK: {Stage.OFFER},
+    Stage.OFFER: {Stage.HIRED},
+    Stage.SCREENED_OUT: set(),
+    Stage.HIRED: set(),
+    Stage.REJECTED: set(),
+    Stage.WITHDRAWN: set(),
+}
+for _stage in ACTIVE_STAGES:
+    ALLOWED_MOVES[_stage] |= {Stage.REJECTED, Stage.WITHDRAWN}
+
+
+class MoveRefused(Exception):
+    """A stage move that the pipeline does not allow."""
+
+
+class Eligibility(models.TextChoices):
+    CITIZEN = "citizen", _("Canadian citizen")
+    PERMANENT_RESIDENT = "permanent-resident", _("Permanent resident of Canada")
+    OTHER = "other", _("Other")
+
+
+class OfficialLanguage(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
+class Residence(models.TextChoices):
+    AB = "AB", _("Alberta")
+    BC = "BC", _("British Columbia")
+    MB = "MB", _("Manitoba")
+    NB = "NB", _("New Brunswick")
+    NL = "NL", _("Newfoundland and Labrador")
+    NS = "NS", _("Nova Scotia")
+    NT = "NT", _("Northwest Territories")
+    NU = "NU", _("Nunavut")
+    ON = "ON", _("Ontario")
+    PE = "PE", _("Prince Edward Island")
+    QC = "QC", _("Quebec")
+    SK = "SK", _("Saskatchewan")
+    YT = "YT", _("Yukon")
+    OUTSIDE = "outside", _("Outside Canada")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_email(self, email: str):
+        return self.filter(email=email.strip().lower())
+
+
+class Application(models.Model):
+    """One person's application to one posting."""
+
+    posting = models.ForeignKey(
+        JobPosting,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("job posting"),
+    )
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_reference, editable=False
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    phone = models.CharField(_("telephone number"), max_length=30)
+    residence = models.CharField(
+        _("province or territory of residence"), max_length=10, choices=Residence.choices
+    )
+    residence_country = models.CharField(
+        _("country of residence"),
+        max_length=100,
+        blank=True,
+        help_text=_("Only if you live outside Canada."),
+    )
+    eligibility = models.CharField(
+        _("citizenship or residence status"), max_length=20, choices=Eligibility.choices
+    )
+    correspondence_language = models.CharField(
+        _("language for correspondence"), max_length=2, choices=OfficialLanguage.choices
+    )
+    assessment_language = models.CharField(
+        _("language for assessment"), max_length=2, choices=OfficialLanguage.choices
+    )
+    is_veteran = models.BooleanField(
+        _("veteran or Canadian Armed Forces member with a preference or entitlement"),
+        default=False,
+    )
+    has_priority_entitlement = models.BooleanField(_("priority entitlement"), default=False)
+    accommodation_request = models.TextField(
+        _("accommodation request"), max_length=2000, blank=True
+    )
+    cover_letter = models.TextField(_("cover letter"), max_length=5000, blank=True)
+    resume = models.FileField(_("résumé"), storage=get_private_storage, upload_to=resume_path)
+    resume_name = models.CharField(_("résumé file name"), max_length=255)
+    resume_type = models.CharField(_("résumé type"), max_length=100)
+    resume_size = models.PositiveIntegerField(_("résumé size (bytes)"))
+    consented_at = models.DateTimeField(_("privacy notice accepted"))
+    declared_at = models.DateTimeField(_("declaration made"))
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.RECEIVED
+    )
+    stage_changed_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
+    anonymized_at = models.DateTimeField(_("anonymized"), null=True, blank=True, editable=False)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "posting",
+                name="one_application_per_email_per_posting",
+                violation_error_message=_("You have already applied to this job posting."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["posting", "stage"], name="application_posting_stage_idx"),
+            models.Index(fields=["stage", "-submitted_at"], name="application_stage_idx"),
+        ]
+        permissions = [
+            ("view_resume", _("Can download résumés")),
+            ("move_application", _("Can move applications between stages")),
+            ("export_applications", _("Can export applicant lists")),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} – {self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """Return the private status page (the URL carries the signed token)."""
+        return reverse("applications:status", kwargs={"token": self.status_token})
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def status_token(self) -> str:
+        """An unguessable, tamper-proof token naming this application (and nothing else)."""
+        return signing.dumps([self.pk, self.reference], salt=STATUS_TOKEN_SALT, compress=True)
+
+    @classmethod
+    def from_status_token(cls, token: str) -> "Application":
+        """Return the application a token names; raise Application.DoesNotExist if none."""
+        try:
+            pk, reference = signing.loads(token, salt=STATUS_TOKEN_SALT)
+        except (signing.BadSignature, ValueError, TypeError) as error:
+            raise cls.DoesNotExist from error
+        return cls.objects.select_related("posting").get(pk=pk, reference=reference)
+
+    @property
+    def is_active(self) -> bool:
+        return self.stage in ACTIVE_STAGES
+
+    def can_move_to(self, stage: str) -> bool:
+        return stage in ALLOWED_MOVES.get(self.stage, set())
+
+    def move_to(self, stage: str, *, by=None, reason: str = "") -> "StageChange":
+        """Move the application to another stage and record who did it, or raise MoveRefused.
+
+        The row is locked for the move, so two people moving it at once cannot both succeed: the
+        second sees the stage the first left it in, and is refused if the move no longer applies.
+        """
+        with transaction.atomic():
+            current = Application.objects.select_for_update().get(pk=self.pk)
+            if stage not in ALLOWED_MOVES.get(current.stage, set()):
+                raise MoveRefused(
+                    _("An application that is “%(current)s” cannot be moved to “%(target)s”.")
+                    % {
+                        "current": Stage(current.stage).label,
+                        "target": Stage(stage).label if stage in Stage.values else stage,
+                    }
+                )
+            now = timezone.now()
+            change = StageChange.objects.create(
+                application=current,
+                from_stage=current.stage,
+                to_stage=stage,
+                changed_by=by,
+                reason=reason[:1000],
+                changed_at=now,
+            )
+            Application.objects.filter(pk=self.pk).update(stage=stage, stage_changed_at=now)
+        self.stage, self.stage_changed_at = stage, now
+        return change
+
+    move_to.alters_data = True
+
+
+class ScreeningAnswer(models.Model):
+    """The applicant's answer to one screening question of the posting."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        ScreeningQuestion, on_delete=models.PROTECT, related_name="answers"
+    )
+    answer = models.CharField(_("answer"), max_length=500, blank=True)
+    meets_requirement = models.BooleanField(
+        _("meets the requirement"),
+        null=True,
+        help_text=_("For essential yes/no questions: whether the answer was “yes”."),
+    )
+
+    class Meta:
+        ordering = ["question__order", "question__pk"]
+        verbose_name = _("screening answer")
+        verbose_name_plural = _("screening answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "question"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self):
+        return self.answer
+
+
+class EquityDeclaration(models.Model):
+    """A voluntary employment equity self-declaration, kept apart from the application.
+
+    Only people holding the view_equitydeclaration permission may read it.
+    """
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNDISCLOSED = "undisclosed", _("I prefer not to say")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="equity_declaration"
+    )
+    woman = models.CharField(_("woman"), max_length=12, choices=Answer.choices)
+    indigenous = models.CharField(_("Indigenous person"), max_length=12, choices=Answer.choices)
+    disability = models.CharField(
+        _("person with a disability"), max_length=12, choices=Answer.choices
+    )
+    visible_minority = models.CharField(
+        _("member of a visible minority or racialized group"),
+        max_length=12,
+        choices=Answer.choices,
+    )
+
+    class Meta:
+        verbose_name = _("employment equity declaration")
+        verbose_name_plural = _("employment equity declarations")
+        default_permissions = ["view", "delete"]
+
+    def __str__(self):
+        return str(_("Employment equity declaration of %(reference)s")) % {
+            "reference": self.application.reference
+        }
+
+
+class StageChange(models.Model):
+    """One move of an application between stages: who, when, from, to and why. Never edited."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when the applicant made the move (e.g. a withdrawal)."),
+    )
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    changed_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self):
+        return f"{self.application_id}: {self.from_stage} → {self.to_stage}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Stage changes are a permanent record and cannot be edited."))
+        super().save(*args, **kwargs)

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "positions",
     "applications",
 ]
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "csc_careers.urls"
@@ -126,6 +129,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Applicants' résumés: outside MEDIA_ROOT, never served by URL (only permission-checked views).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -137,6 +143,9 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# The public address of the site, for links in e-mails (sent from background tasks, which have
+# no request to build them from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careers-carrieres@csc-scc.gc.ca")
 
 # Uploaded occupation images: largest accepted file, and the width of the rendition shown on pages.
@@ -145,6 +154,25 @@ OCCUPATION_IMAGE_RENDITION_WIDTH = 960
 
 # Lists shown to the public.
 PAGINATE_BY = 12
+
+# Applications: résumé size limit, accepted types (checked from the content), and a per-client
+# limit on submissions (django-ratelimit; answered with a 429 page).
+RESUME_MAX_BYTES = int(os.environ.get("RESUME_MAX_BYTES", 5 * 1024 * 1024))
+# The whole application request: the résumé plus the form's text, with room for multipart framing.
+APPLICATION_MAX_REQUEST_BYTES = RESUME_MAX_BYTES + 256 * 1024
+APPLICATION_RATE = os.environ.get("APPLICATION_RATE", "10/h")
+STATUS_LINK_RATE = os.environ.get("STATUS_LINK_RATE", "5/h")
+RATELIMIT_VIEW = "applications.views.rate_limited"
+
+# Background tasks (django-tasks): run at once locally and in tests; in production set
+# TASKS_BACKEND=django_tasks_db.backend.DatabaseBackend and run `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -17,5 +17,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="csc-test-media-")
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="csc-test-private-")
 # The live server's threads must not hold connections open past a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

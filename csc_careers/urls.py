@@ -28,6 +28,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", positions_views.HomeView.as_view(), name="home"),
     path("", include("positions.urls")),
+    path("", include("applications.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -285,6 +285,7 @@ class JobPostingAdmin(TranslationAdmin):
         "open_date",
         "closing_date",
         "location_names",
+        "application_count",
     ]
     list_display_links = ["reference_number", "title"]
     list_filter = [
@@ -350,6 +351,7 @@ class JobPostingAdmin(TranslationAdmin):
             super()
             .get_queryset(request)
             .with_state()
+            .annotate(application_total=Count("applications"))
             .prefetch_related(
                 Prefetch("locations", queryset=Facility.objects.only("id", "name_en", "name_fr"))
             )
@@ -363,6 +365,10 @@ class JobPostingAdmin(TranslationAdmin):
     def state_label(self, posting):
         state = getattr(posting, "state", None) or PostingState.DRAFT
         return PostingState(state).label
+
+    @admin.display(description=_("applications"), ordering="application_total")
+    def application_count(self, posting):
+        return posting.application_total
 
     @admin.display(description=_("locations"))
     def location_names(self, posting):

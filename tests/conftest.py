@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -19,6 +20,12 @@ def english():
     """Start every test in English: a request in French must not leak into the next test."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache (rate-limit counters live there)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,164 @@
+"""The application form: the applicant's details, résumé, screening answers and declarations."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application, EquityDeclaration, Residence
+from applications.validators import detect_document_type
+from positions.models import JobPosting, QuestionKind, ScreeningQuestion
+
+YES, NO = "yes", "no"
+
+
+class ApplicationForm(forms.ModelForm):
+    """Everything one application asks; screening questions are added per posting."""
+
+    resume = forms.FileField(
+        label=_("Résumé"),
+        help_text=_("PDF, Word (DOCX), OpenDocument (ODT), RTF or plain text, at most %(limit)s.")
+        % {"limit": filesizeformat(settings.RESUME_MAX_BYTES)},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.docx,.odt,.rtf,.txt,application/pdf,text/plain"}
+        ),
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to the collection of my information."),
+        error_messages={"required": _("You must accept the privacy notice to apply.")},
+    )
+    declaration = forms.BooleanField(
+        label=_("I declare that the information I give is true and complete."),
+        error_messages={"required": _("You must make the declaration to apply.")},
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "residence",
+            "residence_country",
+            "eligibility",
+            "correspondence_language",
+            "assessment_language",
+            "is_veteran",
+            "has_priority_entitlement",
+            "accommodation_request",
+            "cover_letter",
+        ]
+        labels = {
+            "is_veteran": _(
+                "I am a veteran or a Canadian Armed Forces member with a preference or entitlement."
+            ),
+            "has_priority_entitlement": _("I have a priority entitlement for appointment."),
+        }
+        help_texts = {
+            "email": _("We send your confirmation and status link here."),
+            "phone": _("Include the area code, e.g. 613-555-0142."),
+            "accommodation_request": _(
+                "Optional. Tell us about any adjustment you need to take part in the assessment."
+            ),
+            "cover_letter": _("Optional. At most 5,000 characters."),
+        }
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            "residence_country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+            "correspondence_language": forms.RadioSelect,
+            "assessment_language": forms.RadioSelect,
+            "eligibility": forms.RadioSelect,
+            "accommodation_request": forms.Textarea(attrs={"rows": 4}),
+            "cover_letter": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, posting: JobPosting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.posting = posting
+        self.fields["residence"].choices = [("", _("Choose…")), *Residence.choices]
+        self.questions = list(posting.screening_questions.all())
+        for question in self.questions:
+            self.fields[self.question_field_name(question)] = self.question_field(question)
+
+    @staticmethod
+    def question_field_name(question: ScreeningQuestion) -> str:
+        return f"question_{question.pk}"
+
+    @staticmethod
+    def question_field(question: ScreeningQuestion) -> forms.Field:
+        required = question.is_essential
+        label = question.text
+        if question.kind == QuestionKind.YES_NO:
+            return forms.ChoiceField(
+                label=label,
+                choices=[(YES, _("Yes")), (NO, _("No"))],
+                widget=forms.RadioSelect,
+                required=required,
+            )
+        if question.kind == QuestionKind.CHOICE:
+            return forms.ChoiceField(
+                label=label,
+                choices=[(choice, choice) for choice in question.choice_list],
+                widget=forms.RadioSelect,
+                required=required,
+            )
+        return forms.CharField(label=label, max_length=500, required=required)
+
+    def question_fields(self):
+        return [self[self.question_field_name(question)] for question in self.questions]
+
+    def clean_resume(self):
+        resume = self.cleaned_data["resume"]
+        self.resume_type = detect_document_type(resume)
+        return resume
+
+    def clean(self):
+        cleaned = super().clean()
+        outside = cleaned.get("residence") == Residence.OUTSIDE
+        if outside and not cleaned.get("residence_country", "").strip():
+            self.add_error("residence_country", _("Tell us which country you live in."))
+        if not outside:
+            cleaned["residence_country"] = ""
+        return cleaned
+
+    def _post_clean(self):
+        # The form cannot know the one-application-per-e-mail rule until a posting is attached.
+        self.instance.posting = self.posting
+        super()._post_clean()
+
+    def answers(self) -> dict[ScreeningQuestion, str]:
+        """Return the cleaned answer to each screening question ("" when left out)."""
+        return {
+            question: self.cleaned_data.get(self.question_field_name(question)) or ""
+            for question in self.questions
+        }
+
+
+class EquityDeclarationForm(forms.ModelForm):
+    """The voluntary self-declaration; left blank, nothing is stored."""
+
+    class Meta:
+        model = EquityDeclaration
+        fields = ["woman", "indigenous", "disability", "visible_minority"]
+        widgets = dict.fromkeys(fields, forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="equity", **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.choices = [choice for choice in field.choices if choice[0] != ""]
+
+    def has_answers(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+
+class StatusLinkRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address you applied with"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -1,0 +1,47 @@
+"""E-mails to applicants, sent as background tasks in the applicant's language."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from applications.models import Application
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def send_to_applicant(application: Application, template: str, **context) -> None:
+    """Render <template>_subject.txt and <template>.txt in the applicant's language and send."""
+    with translation.override(application.correspondence_language):
+        context = {
+            "application": application,
+            "posting": application.posting,
+            "status_url": absolute_url(application.get_absolute_url()),
+            **context,
+        }
+        subject = render_to_string(f"applications/email/{template}_subject.txt", context)
+        body = render_to_string(f"applications/email/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [application.email])
+
+
+@task()
+def send_application_confirmation(application_id: int) -> None:
+    application = Application.objects.select_related("posting").get(pk=application_id)
+    send_to_applicant(application, "application_received")
+
+
+@task()
+def send_withdrawal_confirmation(application_id: int) -> None:
+    application = Application.objects.select_related("posting").get(pk=application_id)
+    send_to_applicant(application, "application_withdrawn")
+
+
+@task()
+def send_status_links(email: str) -> None:
+    """Send one e-mail per application made with this address (none if it is unknown)."""
+    applications = Application.objects.for_email(email).select_related("posting")
+    for application in applications.filter(anonymized_at__isnull=True):
+        send_to_applicant(application, "status_link")

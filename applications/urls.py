@@ -1,0 +1,13 @@
+from django.urls import path
+
+from applications import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("postings/<str:reference>/apply/", views.ApplyView.as_view(), name="apply"),
+    path("applications/status/", views.StatusLinkRequestView.as_view(), name="status-link"),
+    path("applications/<str:token>/submitted/", views.SubmittedView.as_view(), name="submitted"),
+    path("applications/<str:token>/", views.StatusView.as_view(), name="status"),
+    path("applications/<str:token>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+]

@@ -1,0 +1,206 @@
+"""The job seeker's side: apply, see the confirmation, follow or withdraw the application."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+from django_ratelimit.decorators import ratelimit
+
+from applications.forms import ApplicationForm, EquityDeclarationForm, StatusLinkRequestForm
+from applications.models import Application, Stage
+from applications.services import (
+    DuplicateApplication,
+    PostingNotOpen,
+    application_submit,
+    application_withdraw,
+    status_links_send,
+)
+from positions.models import JobPosting, PostingState
+
+
+def application_rate(group, request):
+    return settings.APPLICATION_RATE
+
+
+def status_link_rate(group, request):
+    return settings.STATUS_LINK_RATE
+
+
+def private(view):
+    """Keep pages that show personal information out of caches and Referer headers."""
+
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+def posting_not_open(request, posting: JobPosting, *, submitted: bool = False):
+    """Explain that the posting takes no applications (404 unless it was public and closed)."""
+    state = posting.state
+    status = 410 if state == PostingState.CLOSED else 404
+    return render(
+        request,
+        "applications/posting_not_open.html",
+        {"posting": posting if status == 410 else None, "submitted": submitted},
+        status=status,
+    )
+
+
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(
+    ratelimit(key="ip", rate=application_rate, method="POST", block=True), name="post"
+)
+class ApplyView(FormView):
+    template_name = "applications/apply.html"
+    form_class = ApplicationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.posting = get_object_or_404(
+            JobPosting.objects.for_detail(), reference_number=kwargs["reference"]
+        )
+        if not self.posting.is_open:
+            # A POST here is a form that was sent after the posting closed: say so.
+            return posting_not_open(request, self.posting, submitted=request.method == "POST")
+        if request.method == "POST" and self.request_too_large(request):
+            return render(
+                request,
+                "applications/too_large.html",
+                {"posting": self.posting, "limit": settings.RESUME_MAX_BYTES},
+                status=413,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    @staticmethod
+    def request_too_large(request) -> bool:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return True
+        return length > settings.APPLICATION_MAX_REQUEST_BYTES
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "posting": self.posting}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["posting"] = self.posting
+        context.setdefault(
+            "equity_form",
+            EquityDeclarationForm(self.request.POST if self.request.method == "POST" else None),
+        )
+        forms_with_errors = [f for f in (context["form"], context["equity_form"]) if f.errors]
+        context["forms_with_errors"] = forms_with_errors
+        context["error_count"] = sum(len(f.errors) for f in forms_with_errors)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        equity_form = EquityDeclarationForm(request.POST)
+        if not (form.is_valid() and equity_form.is_valid()):
+            return self.invalid(form, equity_form)
+        try:
+            application = application_submit(
+                posting=self.posting, form=form, equity_form=equity_form
+            )
+        except PostingNotOpen:
+            self.posting.refresh_from_db()
+            return posting_not_open(request, self.posting, submitted=True)
+        except DuplicateApplication:
+            return self.invalid(form, equity_form, duplicate=True)
+        return HttpResponseRedirect(
+            reverse("applications:submitted", kwargs={"token": application.status_token})
+        )
+
+    def invalid(self, form, equity_form, duplicate=False):
+        email = form.cleaned_data.get("email", "") if hasattr(form, "cleaned_data") else ""
+        duplicate = duplicate or (
+            bool(email)
+            and Application.objects.filter(posting=self.posting, email=email.lower()).exists()
+        )
+        return self.render_to_response(
+            self.get_context_data(form=form, equity_form=equity_form, duplicate=duplicate),
+            status=409 if duplicate else 400,
+        )
+
+
+class StatusMixin:
+    """Find the application named by the signed token in the URL, or answer 404."""
+
+    def get_application(self) -> Application:
+        try:
+            return Application.from_status_token(self.kwargs["token"])
+        except Application.DoesNotExist:
+            raise Http404("No application has this link.") from None
+
+
+@method_decorator(private, name="dispatch")
+class SubmittedView(StatusMixin, TemplateView):
+    template_name = "applications/submitted.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "application": self.get_application()}
+
+
+@method_decorator(private, name="dispatch")
+class StatusView(StatusMixin, TemplateView):
+    template_name = "applications/status.html"
+
+    def get_context_data(self, **kwargs):
+        application = self.get_application()
+        return {
+            **super().get_context_data(**kwargs),
+            "application": application,
+            "changes": application.stage_changes.all(),
+            "can_withdraw": application.can_move_to(Stage.WITHDRAWN),
+        }
+
+
+@method_decorator(private, name="dispatch")
+class WithdrawView(StatusMixin, View):
+    """GET asks for confirmation; POST withdraws."""
+
+    def get(self, request, *args, **kwargs):
+        application = self.get_application()
+        return render(request, "applications/withdraw.html", {"application": application})
+
+    def post(self, request, *args, **kwargs):
+        application = self.get_application()
+        if application.can_move_to(Stage.WITHDRAWN):
+            application_withdraw(application=application)
+            messages.success(request, _("Your application has been withdrawn."))
+        else:
+            messages.info(
+                request, _("This application can no longer be withdrawn: it is already closed.")
+            )
+        return HttpResponseRedirect(application.get_absolute_url())
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=status_link_rate, method="POST", block=True), name="post"
+)
+class StatusLinkRequestView(FormView):
+    template_name = "applications/status_link_request.html"
+    form_class = StatusLinkRequestForm
+
+    def form_valid(self, form):
+        status_links_send(email=form.cleaned_data["email"])
+        return render(
+            self.request,
+            "applications/status_link_sent.html",
+            {"email": form.cleaned_data["email"]},
+        )
+
+
+def rate_limited(request, exception):
+    """Answer 429 with a page that says when to try again."""
+    return render(request, "429.html", status=429)

@@ -1,0 +1,440 @@
+"""Applying to a posting: the happy path, every refusal, and what the applicant sees after."""
+
+import datetime
+import re
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from applications.models import Application, EquityDeclaration, ScreeningAnswer, Stage
+from positions.models import posting_today
+from tests.documents import pdf_bytes, upload
+from tests.factories import JobPostingFactory
+
+# Real transactions: what is committed, and what runs on commit (e-mails), is what users get.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def posting():
+    posting = JobPostingFactory(title="Parole officer", reference_number="CSC-26-WP-0142")
+    posting.screening_questions.create(
+        kind="yes-no", text="Do you have a degree in social sciences?", is_essential=True, order=1
+    )
+    posting.screening_questions.create(
+        kind="choice",
+        text="Which shift do you prefer?",
+        choices="Days\nNights",
+        is_essential=False,
+        order=2,
+    )
+    posting.screening_questions.create(
+        kind="short-text", text="Where did you hear of this posting?", is_essential=True, order=3
+    )
+    return posting
+
+
+ANSWERS = {"yes-no": "yes", "choice": "Nights", "short-text": "A career fair"}
+
+
+def form_data(posting, **overrides):
+    data = {
+        "first_name": "Jordan",
+        "last_name": "Tremblay",
+        "email": "Jordan.Tremblay@example.ca",
+        "phone": "613-555-0142",
+        "residence": "ON",
+        "residence_country": "",
+        "eligibility": "citizen",
+        "correspondence_language": "en",
+        "assessment_language": "fr",
+        "accommodation_request": "",
+        "cover_letter": "I have worked with people on parole for five years.",
+        "privacy_consent": "on",
+        "declaration": "on",
+        "equity-woman": "yes",
+        "equity-indigenous": "undisclosed",
+        "resume": upload(pdf_bytes()),
+    }
+    for question in posting.screening_questions.all():
+        data[f"question_{question.pk}"] = ANSWERS[question.kind]
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def apply_url(posting):
+    return reverse("applications:apply", args=[posting.reference_number])
+
+
+def private_files(settings) -> list[Path]:
+    return [path for path in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if path.is_file()]
+
+
+def status_path_from_mail(message) -> str:
+    return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+
+
+def test_happy_path_saves_everything_and_mails_a_working_status_link(client, posting, settings):
+    response = client.post(apply_url(posting), form_data(posting))
+
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "applications:submitted", args=[application.status_token]
+    )
+    assert application.email == "jordan.tremblay@example.ca"
+    assert application.stage == Stage.RECEIVED
+    assert application.resume_type == "application/pdf"
+    with application.resume.open("rb") as stored:
+        assert stored.read() == pdf_bytes()
+    assert "resume" not in Path(application.resume.name).name
+    answers = {
+        a.question.text: (a.answer, a.meets_requirement) for a in ScreeningAnswer.objects.all()
+    }
+    assert answers == {
+        "Do you have a degree in social sciences?": ("yes", True),
+        "Which shift do you prefer?": ("Nights", None),
+        "Where did you hear of this posting?": ("A career fair", None),
+    }
+    declaration = EquityDeclaration.objects.get()
+    assert (declaration.woman, declaration.indigenous, declaration.disability) == (
+        "yes",
+        "undisclosed",
+        "",
+    )
+
+    confirmation = client.get(response["Location"])
+    assert application.reference in confirmation.content.decode()
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["jordan.tremblay@example.ca"]
+    assert application.reference in message.subject
+    status = client.get(status_path_from_mail(message))
+    assert status.status_code == 200
+    content = status.content.decode()
+    assert "Parole officer" in content and "Received" in content
+    assert status["Cache-Control"] == "private, no-store"
+
+
+def test_confirmation_e_mail_is_in_the_applicants_language(client, posting):
+    client.post(apply_url(posting), form_data(posting, correspondence_language="fr"))
+
+    # Until the French catalogue exists, the French e-mail falls back to English text, but it is
+    # rendered with French active (the status link points at the French site).
+    assert "/fr/applications/" in mail.outbox[0].body
+
+
+def test_no_to_an_essential_yes_no_question_is_accepted_and_recorded(client, posting):
+    question = posting.screening_questions.get(order=1)
+
+    response = client.post(
+        apply_url(posting), form_data(posting, **{f"question_{question.pk}": "no"})
+    )
+
+    assert response.status_code == 302
+    answer = ScreeningAnswer.objects.get(question=question)
+    assert (answer.answer, answer.meets_requirement) == ("no", False)
+
+
+def test_no_equity_answers_means_no_declaration_row(client, posting):
+    client.post(
+        apply_url(posting), form_data(posting, **{"equity-woman": None, "equity-indigenous": None})
+    )
+
+    assert Application.objects.count() == 1
+    assert not EquityDeclaration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "This field is required."),
+        ({"email": "not-an-address"}, "email", "Enter a valid email address."),
+        ({"privacy_consent": None}, "privacy_consent", "You must accept the privacy notice"),
+        ({"declaration": None}, "declaration", "You must make the declaration"),
+        ({"residence": "outside"}, "residence_country", "Tell us which country"),
+        ({"cover_letter": "x" * 5001}, "cover_letter", "at most 5000 characters"),
+        ({"resume": None}, "resume", "This field is required."),
+    ],
+)
+def test_missing_or_bad_fields_are_refused_and_typed_input_is_kept(
+    client, posting, settings, overrides, field, message
+):
+    response = client.post(apply_url(posting), form_data(posting, **overrides))
+
+    assert response.status_code == 400
+    assert not Application.objects.exists()
+    assert private_files(settings) == []
+    form = response.context["form"]
+    assert message in " ".join(form.errors[field])
+    content = response.content.decode()
+    assert 'id="error-summary"' in content
+    assert 'value="Tremblay"' in content or field == "last_name"
+    assert "I have worked with people on parole" in content or field == "cover_letter"
+
+
+def test_a_missing_answer_to_an_essential_question_is_refused(client, posting):
+    question = posting.screening_questions.get(order=3)
+
+    response = client.post(
+        apply_url(posting), form_data(posting, **{f"question_{question.pk}": ""})
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[f"question_{question.pk}"] == ["This field is required."]
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"MZ\x90\x00" + b"\x00" * 100, "resume.pdf", "not a document we can read"),
+        (b"%PDF-1.4 broken", "resume.pdf", "PDF file is damaged"),
+    ],
+)
+def test_wrong_type_by_content_is_refused_and_the_form_asks_for_the_file_again(
+    client, posting, content, name, message
+):
+    response = client.post(apply_url(posting), form_data(posting, resume=upload(content, name)))
+
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["resume"])
+    assert not Application.objects.exists()
+
+
+def test_other_errors_say_the_file_must_be_chosen_again(client, posting):
+    response = client.post(apply_url(posting), form_data(posting, first_name=""))
+
+    assert "the résumé you chose was not kept" in response.content.decode()
+
+
+def test_oversized_resume_is_refused(client, posting, settings):
+    settings.RESUME_MAX_BYTES = 2000
+
+    response = client.post(
+        apply_url(posting), form_data(posting, resume=upload(b"a" * 2500, "cv.txt"))
+    )
+
+    assert response.status_code == 400
+    assert "the largest accepted is" in " ".join(response.context["form"].errors["resume"])
+
+
+def test_a_request_far_over_the_size_limit_gets_a_413_page(client, posting, settings):
+    settings.APPLICATION_MAX_REQUEST_BYTES = 10_000
+
+    response = client.post(
+        apply_url(posting), form_data(posting, resume=upload(b"a" * 20_000, "cv.txt"))
+    )
+
+    assert response.status_code == 413
+    assert "The file is too large" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_second_application_with_the_same_e_mail_is_refused_kindly(client, posting):
+    client.post(apply_url(posting), form_data(posting))
+
+    response = client.post(
+        apply_url(posting), form_data(posting, email="JORDAN.tremblay@example.ca ")
+    )
+
+    assert response.status_code == 409
+    assert Application.objects.count() == 1
+    content = response.content.decode()
+    assert "You have already applied to this job posting" in content
+    assert reverse("applications:status-link") in content
+
+
+def test_the_database_refuses_a_duplicate_that_slips_past_the_form(client, posting, settings):
+    client.post(apply_url(posting), form_data(posting))
+    # Two submissions racing: both pass the form's check before either is saved.
+    with (
+        mock.patch("applications.forms.ApplicationForm.validate_unique"),
+        mock.patch("django.db.models.Model.validate_constraints"),
+    ):
+        response = client.post(apply_url(posting), form_data(posting))
+
+    assert response.status_code == 409
+    assert Application.objects.count() == 1
+    assert len(private_files(settings)) == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"published_at": None},
+        {"open_date": posting_today() + datetime.timedelta(days=2)},
+        {"archived_at": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)},
+    ],
+)
+def test_unpublished_postings_refuse_applications(client, posting, changes):
+    for name, value in changes.items():
+        setattr(posting, name, value)
+    posting.closing_date = max(posting.closing_date, posting.open_date)
+    posting.save()
+
+    assert client.get(apply_url(posting)).status_code == 404
+    assert client.post(apply_url(posting), form_data(posting)).status_code == 404
+    assert not Application.objects.exists()
+
+
+def test_a_closed_posting_refuses_with_a_clear_page(client, posting):
+    posting.open_date = posting_today() - datetime.timedelta(days=10)
+    posting.closing_date = posting_today() - datetime.timedelta(days=1)
+    posting.save()
+
+    response = client.post(apply_url(posting), form_data(posting))
+
+    assert response.status_code == 410
+    assert "closed on" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_a_form_opened_before_closing_and_sent_after_is_refused_and_says_why(
+    client, posting, settings
+):
+    form_page = client.get(apply_url(posting))
+    assert form_page.status_code == 200
+
+    # The closing moment passes while the person types.
+    one_minute_late = posting.closes_at + datetime.timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=one_minute_late):
+        response = client.post(apply_url(posting), form_data(posting))
+
+    assert response.status_code == 410
+    assert "arrived after the posting closed" in response.content.decode()
+    assert not Application.objects.exists()
+    assert private_files(settings) == []
+
+
+def test_a_failure_after_the_file_is_written_leaves_no_row_and_no_file(client, posting, settings):
+    with (
+        mock.patch(
+            "applications.services.ScreeningAnswer.objects.bulk_create",
+            side_effect=RuntimeError("database went away"),
+        ),
+        pytest.raises(RuntimeError),
+    ):
+        client.post(apply_url(posting), form_data(posting))
+
+    assert not Application.objects.exists()
+    assert private_files(settings) == []
+    assert mail.outbox == []
+
+
+def test_missing_csrf_token_is_refused(posting):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(apply_url(posting), form_data(posting))
+
+    assert response.status_code == 403
+    assert not Application.objects.exists()
+
+
+def test_submissions_are_rate_limited_per_client(client, posting, settings):
+    settings.APPLICATION_RATE = "2/h"
+    for number in range(2):
+        client.post(apply_url(posting), form_data(posting, email=f"person{number}@example.ca"))
+
+    response = client.post(apply_url(posting), form_data(posting, email="third@example.ca"))
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert Application.objects.count() == 2
+
+
+# --- After submitting ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def application(client, posting):
+    client.post(apply_url(posting), form_data(posting))
+    mail.outbox.clear()
+    return Application.objects.get()
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["nonsense", "eyJhIjoxfQ:1abc:forged", "x" * 300],
+)
+def test_tampered_tokens_are_404(client, application, token):
+    assert client.get(reverse("applications:status", args=[token])).status_code == 404
+    assert client.post(reverse("applications:withdraw", args=[token])).status_code == 404
+
+
+def test_a_token_for_another_application_does_not_open_this_one(client, application):
+    other = JobPostingFactory()
+    client.post(apply_url(other), form_data(other, email="someone.else@example.ca"))
+    theirs = Application.objects.exclude(pk=application.pk).get()
+    theirs.delete()
+
+    response = client.get(reverse("applications:status", args=[theirs.status_token]))
+
+    assert response.status_code == 404
+
+
+def test_withdrawing_asks_for_confirmation_then_records_it(client, application):
+    url = reverse("applications:withdraw", args=[application.status_token])
+
+    confirm = client.get(url)
+    assert "Yes, withdraw my application" in confirm.content.decode()
+    application.refresh_from_db()
+    assert application.stage == Stage.RECEIVED
+
+    response = client.post(url, follow=True)
+
+    application.refresh_from_db()
+    assert application.stage == Stage.WITHDRAWN
+    change = application.stage_changes.get()
+    assert (change.from_stage, change.to_stage, change.changed_by) == (
+        Stage.RECEIVED,
+        Stage.WITHDRAWN,
+        None,
+    )
+    content = response.content.decode()
+    assert "Your application has been withdrawn." in content
+    assert "Withdrawn by you" in content
+    assert len(mail.outbox) == 1 and "withdrawn" in mail.outbox[0].subject
+
+    again = client.post(url, follow=True)
+    assert "can no longer be withdrawn" in again.content.decode()
+    assert application.stage_changes.count() == 1
+
+
+def test_status_link_request_answers_the_same_for_known_and_unknown_addresses(client, application):
+    url = reverse("applications:status-link")
+
+    known = client.post(url, {"email": "JORDAN.TREMBLAY@example.ca"})
+    unknown = client.post(url, {"email": "nobody@example.ca"})
+
+    assert known.status_code == unknown.status_code == 200
+    assert (
+        known.content.decode()
+        .replace("jordan.tremblay", "nobody")
+        .replace("JORDAN.TREMBLAY", "nobody")
+        == unknown.content.decode()
+    )
+    assert len(mail.outbox) == 1
+    assert client.get(status_path_from_mail(mail.outbox[0])).status_code == 200
+
+
+def test_resumes_are_not_reachable_by_any_url(client, application, settings):
+    name = application.resume.name
+    for url in (f"/media/{name}", f"/private/{name}", f"/{name}", f"/static/{name}"):
+        assert client.get(url).status_code == 404
+    assert not str(settings.PRIVATE_MEDIA_ROOT).startswith(str(settings.MEDIA_ROOT))
+    with pytest.raises(ValueError):
+        application.resume.url  # noqa: B018 (private storage has no URL)
+
+
+def test_a_token_signed_for_something_else_is_404(client, application):
+    from django.core import signing
+
+    foreign = signing.dumps([application.pk, application.reference], salt="another.purpose")
+
+    assert client.get(reverse("applications:status", args=[foreign])).status_code == 404
