@@ -1,6 +1,9 @@
 """Atom feed of newly opened postings, optionally for one region or career stream."""
 
+import re
+
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -10,17 +13,27 @@ from positions.models import CareerStream, JobPosting, Region
 from positions.templatetags.site_tags import money
 
 
+def scope_or_404(model, slug: str | None):
+    """Return the row with this slug, None when no slug is given, or answer 404."""
+    if not slug:
+        return None
+    if not SLUG.fullmatch(slug):
+        raise Http404("Not a valid slug.")
+    return get_object_or_404(model, slug=slug)
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+
+
 class NewPostingsFeed(Feed):
     feed_type = Atom1Feed
     limit = 50
 
     def get_object(self, request):
         self.request = request
-        region = request.GET.get("region")
-        stream = request.GET.get("stream")
         return {
-            "region": get_object_or_404(Region, slug=region) if region else None,
-            "stream": get_object_or_404(CareerStream, slug=stream) if stream else None,
+            "region": scope_or_404(Region, request.GET.get("region")),
+            "stream": scope_or_404(CareerStream, request.GET.get("stream")),
         }
 
     def title(self, scope):

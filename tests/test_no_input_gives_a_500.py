@@ -1,0 +1,118 @@
+"""Property-based: no query string or form input makes a public page answer 500."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.documents import pdf_bytes, upload
+from tests.factories import JobPostingFactory, OccupationFactory
+
+pytestmark = pytest.mark.django_db
+
+# Text as people and robots send it: any Unicode (NUL included), very long, or empty.
+any_text = st.text(max_size=300) | st.sampled_from(["", " ", "0", "-1", "1e99", "NaN", "'", "\x00"])
+query_strings = st.dictionaries(
+    st.sampled_from(
+        [
+            "q",
+            "region",
+            "province",
+            "location",
+            "stream",
+            "occupation",
+            "classification",
+            "tenure",
+            "language",
+            "salary",
+            "closing_within",
+            "sort",
+            "page",
+            "environment",
+            "requirement",
+            "unknown",
+        ]
+    ),
+    any_text,
+    max_size=6,
+)
+HYPOTHESIS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def data():
+    posting = JobPostingFactory()
+    posting.screening_questions.create(kind="yes-no", text="Degree?", is_essential=True)
+    posting.screening_questions.create(kind="choice", text="Shift?", choices="Days\nNights")
+    OccupationFactory()
+    return posting
+
+
+@HYPOTHESIS
+@given(query=query_strings)
+def test_public_lists_and_feed_never_answer_500(data, query):
+    client = Client(raise_request_exception=False)
+    for url in (
+        reverse("positions:posting-list"),
+        reverse("positions:occupation-list"),
+        reverse("positions:posting-feed"),
+        reverse("home"),
+    ):
+        response = client.get(url, query)
+        assert response.status_code in {200, 404}, (url, query)
+
+
+@HYPOTHESIS
+@given(path=st.text(max_size=80))
+def test_public_detail_urls_never_answer_500(data, path):
+    client = Client(raise_request_exception=False)
+    for prefix in ("/en/postings/", "/en/occupations/", "/fr/applications/"):
+        response = client.get(prefix + path.replace("\x00", "%00"))
+        assert response.status_code < 500, (prefix, path)
+
+
+@HYPOTHESIS
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "residence",
+                "residence_country",
+                "eligibility",
+                "correspondence_language",
+                "assessment_language",
+                "is_veteran",
+                "cover_letter",
+                "accommodation_request",
+                "privacy_consent",
+                "declaration",
+                "equity-woman",
+                "question_1",
+                "question_999",
+            ]
+        ),
+        any_text,
+        max_size=12,
+    ),
+    resume=st.one_of(st.none(), st.binary(max_size=2000), st.just(pdf_bytes())),
+)
+def test_the_application_form_never_answers_500(data, fields, resume):
+    cache.clear()  # each example is a new visitor as far as the rate limit is concerned
+    client = Client(raise_request_exception=False)
+    payload = {key: value.replace("\x00", "") for key, value in fields.items()}
+    if resume is not None:
+        payload["resume"] = upload(resume, "resume.pdf")
+    response = client.post(
+        reverse("applications:apply", args=[data.reference_number]), payload
+    )
+    assert response.status_code in {302, 400, 409}, response.status_code
