@@ -13,6 +13,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_FIXTURES = [ROOT / "fixtures" / "01_catalogue.json", ROOT / "fixtures" / "02_about.json"]
+PLACES_FIXTURE = ROOT / "fixtures" / "03_places.json"
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,13 @@ def empty_cache():
 def catalogue(db):
     """Load CSC's occupation catalogue as the run command does."""
     call_command("loaddata", *CATALOGUE_FIXTURES, verbosity=0)
+
+
+@pytest.fixture
+def demo_postings(catalogue):
+    """Load the places and the demo postings as the run command does."""
+    call_command("loaddata", PLACES_FIXTURE, verbosity=0)
+    call_command("load_demo_postings", verbosity=0)
 
 
 @pytest.fixture(scope="session")

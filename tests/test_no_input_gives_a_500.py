@@ -112,7 +112,5 @@ def test_the_application_form_never_answers_500(data, fields, resume):
     payload = {key: value.replace("\x00", "") for key, value in fields.items()}
     if resume is not None:
         payload["resume"] = upload(resume, "resume.pdf")
-    response = client.post(
-        reverse("applications:apply", args=[data.reference_number]), payload
-    )
+    response = client.post(reverse("applications:apply", args=[data.reference_number]), payload)
     assert response.status_code in {302, 400, 409}, response.status_code

@@ -17,11 +17,11 @@ from positions.models import (
     Region,
     ScreeningQuestion,
 )
+from tests.conftest import PLACES_FIXTURE as PLACES
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 
-PLACES = ROOT / "fixtures" / "03_places.json"
 DEMO = ROOT / "fixtures" / "demo_postings.json"
 
 
