@@ -80,6 +80,10 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.posting = posting
         self.fields["residence"].choices = [("", _("Choose…")), *Residence.choices]
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                # A radio group has no "nothing chosen" option: leaving it blank is that.
+                field.choices = [choice for choice in field.choices if choice[0] != ""]
         self.questions = list(posting.screening_questions.all())
         for question in self.questions:
             self.fields[self.question_field_name(question)] = self.question_field(question)

@@ -119,6 +119,7 @@ def test_happy_path_saves_everything_and_mails_a_working_status_link(client, pos
     content = status.content.decode()
     assert "Parole officer" in content and "Received" in content
     assert status["Cache-Control"] == "private, no-store"
+    assert status["Referrer-Policy"] == "same-origin"
 
 
 def test_confirmation_e_mail_is_in_the_applicants_language(client, posting):
