@@ -259,7 +259,7 @@ class PostingStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in PostingState.values:
-            return queryset.filter(state=self.value())
+            return queryset.filter(current_state=self.value())
         return queryset
 
 
@@ -361,10 +361,9 @@ class JobPostingAdmin(TranslationAdmin):
         super().save_related(request, form, formsets, change)
         form.instance.update_search_documents()
 
-    @admin.display(description=_("state"), ordering="state")
+    @admin.display(description=_("state"), ordering="current_state")
     def state_label(self, posting):
-        state = getattr(posting, "state", None) or PostingState.DRAFT
-        return PostingState(state).label
+        return posting.state_label
 
     @admin.display(description=_("applications"), ordering="application_total")
     def application_count(self, posting):
@@ -401,7 +400,8 @@ class JobPostingAdmin(TranslationAdmin):
     @admin.action(description=_("Close the selected postings now"), permissions=["change"])
     def close_now(self, request, queryset):
         closable = queryset.filter(
-            state__in=[PostingState.OPEN, PostingState.SCHEDULED], closed_early_at__isnull=True
+            current_state__in=[PostingState.OPEN, PostingState.SCHEDULED],
+            closed_early_at__isnull=True,
         )
         count = 0
         for posting in closable:

@@ -115,10 +115,10 @@ class PostingQuerySet(models.QuerySet):
         return self.published().filter(Q(closed_early_at__isnull=False) | Q(closing_date__lt=today))
 
     def with_state(self, today: datetime.date | None = None):
-        """Annotate each posting's state, for lists and filters in the admin."""
+        """Annotate each posting's current_state, for lists and filters in the admin."""
         today = today or posting_today()
         return self.annotate(
-            state=Case(
+            current_state=Case(
                 When(archived_at__isnull=False, then=Value(PostingState.ARCHIVED)),
                 When(published_at__isnull=True, then=Value(PostingState.DRAFT)),
                 When(

@@ -58,7 +58,7 @@ def test_state_follows_decisions_and_the_clock():
         closed_early.pk: PostingState.CLOSED,
         archived.pk: PostingState.ARCHIVED,
     }
-    annotated = dict(JobPosting.objects.with_state().values_list("pk", "state"))
+    annotated = dict(JobPosting.objects.with_state().values_list("pk", "current_state"))
     assert annotated == expected
     assert {p.pk: p.state for p in JobPosting.objects.all()} == expected
     assert list(JobPosting.objects.open()) == [open_]
