@@ -5,11 +5,12 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -27,7 +28,21 @@ def other_language(context):
     url = translate_url(request.path, code)
     if request.GET:
         url = f"{url}?{request.GET.urlencode()}"
-    return {"code": code, "name": name, "url": url}
+    return {"code": code, "name": name, "url": url, "absolute_url": request.build_absolute_uri(url)}
+
+
+@register.simple_tag
+def contextual_links():
+    """Return the footer's links as the JSON object gcds-footer reads (escaped on output)."""
+    return json.dumps(
+        {
+            str(_("Job postings")): reverse("positions:posting-list"),
+            str(_("Occupations")): reverse("positions:occupation-list"),
+            str(_("Find your application")): reverse("applications:status-link"),
+            str(_("About CSC")): reverse("positions:about"),
+        },
+        ensure_ascii=False,
+    )
 
 
 @register.simple_tag(takes_context=True)
