@@ -46,6 +46,8 @@ class FilteredListView(ListView):
 
     filterset_class: type[django_filters.FilterSet]
     paginate_by = settings.PAGINATE_BY
+    # Filters shown at once; the others sit in a "More filters" disclosure (long on a phone).
+    primary_filters = 3
 
     def get_base_queryset(self):
         raise NotImplementedError
@@ -71,6 +73,14 @@ class FilteredListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        fields = list(self.filterset.form)
+        context["primary_fields"] = fields[: self.primary_filters]
+        context["more_fields"] = fields[self.primary_filters :]
+        context["more_filters_used"] = any(
+            self.request.GET.get(field.name) or field.errors
+            for field in context["more_fields"]
+            if field.name != "sort"
+        )
         context["result_count"] = context["paginator"].count
         context["is_filtered"] = any(
             value for key, value in self.request.GET.items() if key not in {"page", "sort"}
@@ -82,6 +92,7 @@ class OccupationListView(FilteredListView):
     template_name = "positions/occupation_list.html"
     context_object_name = "occupations"
     filterset_class = OccupationFilter
+    primary_filters = 4
 
     def get_base_queryset(self):
         return Occupation.objects.published().for_list()
