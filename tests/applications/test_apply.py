@@ -61,7 +61,10 @@ def form_data(posting, **overrides):
         "resume": upload(pdf_bytes()),
     }
     for question in posting.screening_questions.all():
-        data[f"question_{question.pk}"] = ANSWERS[question.kind]
+        answer = ANSWERS[question.kind]
+        if question.choice_list and answer not in question.choice_list:
+            answer = question.choice_list[0]
+        data[f"question_{question.pk}"] = answer
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
