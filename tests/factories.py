@@ -157,6 +157,7 @@ class JobPostingFactory(factory.django.DjangoModelFactory):
 
     occupation = factory.SubFactory(OccupationFactory)
     title = factory.Sequence(lambda n: f"Posting {n}")
+    title_fr = factory.LazyAttribute(lambda posting: f"{posting.title} (FR)")
     reference_number = factory.Sequence(lambda n: f"CSC-26-TEST-{n:04d}")
     selection_process_number = factory.Sequence(lambda n: f"26-PEN-EA-ONT-{n:04d}")
     classification_group = ClassificationGroup.WP
@@ -169,6 +170,7 @@ class JobPostingFactory(factory.django.DjangoModelFactory):
     open_date = factory.LazyFunction(lambda: posting_today() - datetime.timedelta(days=3))
     closing_date = factory.LazyFunction(lambda: posting_today() + datetime.timedelta(days=20))
     work_description = "Supervise a caseload of offenders in the community."
+    work_description_fr = "Surveiller un groupe de délinquants dans la collectivité."
     published_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
@@ -180,7 +182,9 @@ class JobPostingFactory(factory.django.DjangoModelFactory):
     def qualifications(self, create, extracted, **kwargs):
         if create and extracted is None:
             self.qualifications.create(
-                kind=QualificationKind.EDUCATION, text="A degree in social sciences."
+                kind=QualificationKind.EDUCATION,
+                text_en="A degree in social sciences.",
+                text_fr="Un diplôme en sciences sociales.",
             )
 
     @factory.post_generation

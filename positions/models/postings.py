@@ -343,6 +343,12 @@ class JobPosting(models.Model):
     def publication_problems(self) -> list[str]:
         """Return why this posting cannot be published yet (empty when it can)."""
         problems = []
+        if not (self.title_fr and self.work_description_fr):
+            problems.append(_("its French title and work description are missing"))
+        if self.qualifications.filter(Q(text_fr__isnull=True) | Q(text_fr="")).exists():
+            problems.append(_("some qualifications have no French text"))
+        if self.screening_questions.filter(Q(text_fr__isnull=True) | Q(text_fr="")).exists():
+            problems.append(_("some screening questions have no French text"))
         if not self.qualifications.filter(is_asset=False).exists():
             problems.append(_("it needs at least one essential qualification"))
         if not self.locations.exists():
