@@ -1,6 +1,8 @@
 """Settings for the test suite: the real settings, on PostgreSQL, with fast hashing."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,5 +20,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="csc-test-media-")
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="csc-test-private-")
+for _directory in (MEDIA_ROOT, PRIVATE_MEDIA_ROOT):
+    atexit.register(shutil.rmtree, _directory, ignore_errors=True)
 # The live server's threads must not hold connections open past a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
