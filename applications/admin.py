@@ -1,14 +1,38 @@
 """HR's view of applications: what the applicant gave, the résumé, and the history of stages."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
-from applications.models import Application, EquityDeclaration, ScreeningAnswer, StageChange
+from applications.models import (
+    Application,
+    ApplicationNote,
+    EquityDeclaration,
+    MoveRefused,
+    QualificationRating,
+    Rating,
+    ScreeningAnswer,
+    Stage,
+    StageChange,
+    StageMessage,
+)
+from applications.roles import HR_ADMINISTRATORS, REVIEWERS
+from positions.models import JobPosting, Qualification, Region
+
+User = get_user_model()
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -61,17 +85,141 @@ class EquityDeclarationInline(admin.StackedInline):
         return request.user.has_perm("applications.view_equitydeclaration")
 
 
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assigned to")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("nobody", _("Not assigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class PostingFilter(admin.SimpleListFilter):
+    """The postings whose applications this person may see, newest first."""
+
+    title = _("job posting")
+    parameter_name = "posting"
+
+    def lookups(self, request, model_admin):
+        postings = JobPosting.objects.order_by("-open_date")
+        if not request.user.has_perm("applications.view_all_applications"):
+            postings = postings.filter(reviewers=request.user)
+        return [(p.pk, f"{p.reference_number} – {p.title}") for p in postings[:200]]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(posting_id=self.value()) if self.value() else queryset
+
+
+class RegionFilter(admin.SimpleListFilter):
+    title = _("region")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return [(region.slug, region.name) for region in Region.objects.all()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        postings = JobPosting.locations.through.objects.filter(facility__region__slug=self.value())
+        return queryset.filter(posting_id__in=postings.values("jobposting_id"))
+
+
+class QualificationRatingInline(admin.TabularInline):
+    model = QualificationRating
+    fields = ["qualification", "rating", "rated_by", "rated_at"]
+    readonly_fields = ["rated_by", "rated_at"]
+    can_delete = False
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None:
+            return 0
+        essential = obj.posting.qualifications.filter(is_asset=False).count()
+        return max(essential - obj.ratings.count(), 0)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the essential qualifications of this application's own posting can be rated.
+        if db_field.name == "qualification":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Qualification.objects.filter(
+                posting__applications__pk=object_id, is_asset=False
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("qualification", "rated_by")
+
+
+class ApplicationNoteInline(admin.TabularInline):
+    """Notes are added, never changed: existing ones are shown read-only."""
+
+    model = ApplicationNote
+    fields = ["text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    extra = 1
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class MoveForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Move to"),
+        choices=[(s.value, s.label) for s in Stage if s != Stage.WITHDRAWN],
+    )
+    reason = forms.CharField(
+        label=_("Reason (kept in the history)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.filter(
+            is_active=True, is_staff=True, groups__name__in=[REVIEWERS, HR_ADMINISTRATORS]
+        )
+        .distinct()
+        .order_by("username"),
+    )
+
+
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["reference", "full_name", "posting", "stage", "submitted_at"]
-    list_filter = ["stage", "submitted_at"]
-    list_select_related = ["posting"]
+    list_display = [
+        "reference",
+        "full_name",
+        "posting_title",
+        "stage",
+        "assignee",
+        "days_waiting",
+        "rating_summary",
+    ]
+    list_filter = [AssigneeFilter, "stage", PostingFilter, RegionFilter, "submitted_at"]
+    list_select_related = ["posting", "assignee"]
     search_fields = ["reference", "first_name", "last_name", "email"]
     date_hierarchy = "submitted_at"
-    autocomplete_fields = ["posting"]
-    inlines = [ScreeningAnswerInline, EquityDeclarationInline, StageChangeInline]
+    actions = ["move_to_stage", "assign_to_reviewer"]
+    inlines = [
+        ScreeningAnswerInline,
+        QualificationRatingInline,
+        ApplicationNoteInline,
+        EquityDeclarationInline,
+        StageChangeInline,
+    ]
     fieldsets = [
-        (None, {"fields": ["reference", "posting", "stage", "submitted_at"]}),
+        (None, {"fields": ["reference", "posting", "stage", "assignee", "submitted_at"]}),
         (
             _("Applicant"),
             {
@@ -90,20 +238,59 @@ class ApplicationAdmin(admin.ModelAdmin):
         (_("Consent"), {"fields": ["consented_at", "declared_at"]}),
     ]
 
+    def get_queryset(self, request):
+        rated = Count("ratings", distinct=True)
+        met = Count(
+            "ratings",
+            filter=Q(ratings__rating__in=[Rating.MEETS, Rating.STRONG]),
+            distinct=True,
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .annotate(rated_total=rated, met_total=met)
+        )
+
     def get_readonly_fields(self, request, obj=None):
-        # What the applicant gave is a record: HR reads it, never rewrites it.
-        return [
+        # What the applicant gave is a record: HR reads it, never rewrites it. The stage moves
+        # only through the "move" action, which checks the pipeline and writes the history.
+        fields = [
             field
             for fieldset in self.fieldsets
             for row in fieldset[1]["fields"]
             for field in (row if isinstance(row, tuple) else (row,))
         ]
+        if request.user.has_perm("applications.assign_application"):
+            fields.remove("assignee")
+        return fields
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_move_permission(self, request):
+        return request.user.has_perm("applications.move_application")
+
+    def has_assign_permission(self, request):
+        return request.user.has_perm("applications.assign_application")
+
+    def save_formset(self, request, form, formset, change):
+        for item in formset.save(commit=False):
+            if isinstance(item, ApplicationNote) and not item.author_id:
+                item.author = request.user
+            if isinstance(item, QualificationRating):
+                item.rated_by = request.user
+                item.rated_at = timezone.now()
+            item.save()
+        formset.save_m2m()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.assignee_id:
+            obj.posting.reviewers.add(obj.assignee_id)
 
     def get_urls(self):
         return [
@@ -119,6 +306,25 @@ class ApplicationAdmin(admin.ModelAdmin):
     def full_name(self, application):
         return application.full_name
 
+    @admin.display(description=_("job posting"), ordering="posting__reference_number")
+    def posting_title(self, application):
+        return f"{application.posting.reference_number} – {application.posting.title}"
+
+    @admin.display(description=_("days waiting"), ordering="stage_changed_at")
+    def days_waiting(self, application):
+        if not application.is_active:
+            return "—"
+        return (timezone.now() - application.stage_changed_at).days
+
+    @admin.display(description=_("rating"))
+    def rating_summary(self, application):
+        if not application.rated_total:
+            return "—"
+        return _("%(met)d of %(rated)d met") % {
+            "met": application.met_total,
+            "rated": application.rated_total,
+        }
+
     @admin.display(description=_("résumé"))
     def resume_link(self, application):
         if not application.resume:
@@ -131,9 +337,83 @@ class ApplicationAdmin(admin.ModelAdmin):
             round(application.resume_size / 1024),
         )
 
+    @admin.action(description=_("Move to a stage…"), permissions=["move"])
+    def move_to_stage(self, request, queryset):
+        form = MoveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            moved, refused = [], []
+            for application in queryset.order_by("pk"):
+                try:
+                    application.move_to(
+                        form.cleaned_data["stage"],
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except MoveRefused as refusal:
+                    refused.append(f"{application.reference}: {refusal}")
+                else:
+                    moved.append(application.reference)
+            if moved:
+                self.message_user(
+                    request,
+                    _("Moved to “%(stage)s”: %(references)s.")
+                    % {
+                        "stage": Stage(form.cleaned_data["stage"]).label,
+                        "references": ", ".join(moved),
+                    },
+                    messages.SUCCESS,
+                )
+            for reason in refused:
+                self.message_user(
+                    request, _("Not moved: %(reason)s") % {"reason": reason}, messages.ERROR
+                )
+            return None
+        return self.intermediate_page(
+            request, queryset, form, "move_to_stage", _("Move applications to a stage")
+        )
+
+    @admin.action(description=_("Assign to a reviewer…"), permissions=["assign"])
+    def assign_to_reviewer(self, request, queryset):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reviewer = form.cleaned_data["reviewer"]
+            with transaction.atomic():
+                count = queryset.update(assignee=reviewer)
+                for posting in JobPosting.objects.filter(applications__in=queryset).distinct():
+                    posting.reviewers.add(reviewer)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d application assigned to %(name)s.",
+                    "%(count)d applications assigned to %(name)s.",
+                    count,
+                )
+                % {"count": count, "name": reviewer.get_full_name() or reviewer.username},
+                messages.SUCCESS,
+            )
+            return None
+        return self.intermediate_page(
+            request, queryset, form, "assign_to_reviewer", _("Assign applications")
+        )
+
+    def intermediate_page(self, request, queryset, form, action, title):
+        return TemplateResponse(
+            request,
+            "admin/applications/application/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "applications": queryset.select_related("posting"),
+                "form": form,
+                "action": action,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
     def download_resume(self, request, pk):
         """Send a résumé to someone allowed to see it; there is no other way to reach one."""
-        application = get_object_or_404(Application, pk=pk)
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
         if not (
             self.has_view_permission(request, application)
             and request.user.has_perm("applications.view_resume")
@@ -141,9 +421,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if not application.resume:
             raise Http404("This résumé was deleted under the retention rules.")
-        extension = (
-            application.resume.name.rsplit(".", 1)[-1] if "." in application.resume.name else "bin"
-        )
+        name = application.resume.name
+        extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
         response = FileResponse(
             application.resume.open("rb"),
             as_attachment=True,
@@ -153,6 +432,21 @@ class ApplicationAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+@admin.register(StageMessage)
+class StageMessageAdmin(TranslationAdmin):
+    """The wording of the e-mails sent on stage moves, in both languages."""
+
+    list_display = ["stage", "subject", "is_active"]
+    fields = ["stage", "is_active", "subject", "body"]
+    readonly_fields = ["stage"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StageChange)

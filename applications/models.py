@@ -80,6 +80,16 @@ for _stage in ACTIVE_STAGES:
     ALLOWED_MOVES[_stage] |= {Stage.REJECTED, Stage.WITHDRAWN}
 
 
+# Moves after which the applicant is e-mailed, with wording HR edits per stage (StageMessage).
+NOTIFIED_STAGES = {
+    Stage.SCREENED_OUT,
+    Stage.ASSESSMENT,
+    Stage.INTERVIEW,
+    Stage.OFFER,
+    Stage.REJECTED,
+}
+
+
 class MoveRefused(Exception):
     """A stage move that the pipeline does not allow."""
 
@@ -115,6 +125,12 @@ class Residence(models.TextChoices):
 class ApplicationQuerySet(models.QuerySet):
     def for_email(self, email: str):
         return self.filter(email=email.strip().lower())
+
+    def visible_to(self, user):
+        """Return the applications this staff member may see: all, or their postings' only."""
+        if user.has_perm("applications.view_all_applications"):
+            return self
+        return self.filter(posting__reviewers=user)
 
 
 class Application(models.Model):
@@ -170,6 +186,14 @@ class Application(models.Model):
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.RECEIVED
     )
     stage_changed_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("assigned to"),
+    )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
     anonymized_at = models.DateTimeField(_("anonymized"), null=True, blank=True, editable=False)
 
@@ -192,8 +216,10 @@ class Application(models.Model):
             models.Index(fields=["stage", "-submitted_at"], name="application_stage_idx"),
         ]
         permissions = [
+            ("view_all_applications", _("Can see the applications of every posting")),
             ("view_resume", _("Can download résumés")),
             ("move_application", _("Can move applications between stages")),
+            ("assign_application", _("Can assign applications to reviewers")),
             ("export_applications", _("Can export applicant lists")),
         ]
 
@@ -259,6 +285,12 @@ class Application(models.Model):
                 changed_at=now,
             )
             Application.objects.filter(pk=self.pk).update(stage=stage, stage_changed_at=now)
+            if stage in NOTIFIED_STAGES:
+                from applications.tasks import send_stage_message
+
+                transaction.on_commit(
+                    lambda: send_stage_message.enqueue(application_id=self.pk, stage=stage)
+                )
         self.stage, self.stage_changed_at = stage, now
         return change
 
@@ -361,3 +393,114 @@ class StageChange(models.Model):
         if self.pk is not None:
             raise ValidationError(_("Stage changes are a permanent record and cannot be edited."))
         super().save(*args, **kwargs)
+
+
+class ApplicationNote(models.Model):
+    """A reviewer's note on an application. Notes are added, never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Rating(models.TextChoices):
+    DOES_NOT_MEET = "does-not-meet", _("Does not meet")
+    MEETS = "meets", _("Meets")
+    STRONG = "strong", _("Strong")
+
+
+class QualificationRating(models.Model):
+    """How an application measures up to one essential qualification of its posting."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="ratings")
+    qualification = models.ForeignKey(
+        "positions.Qualification", on_delete=models.CASCADE, related_name="ratings"
+    )
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("rated by"),
+    )
+    rated_at = models.DateTimeField(_("rated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["qualification__order", "qualification__pk"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "qualification"], name="one_rating_per_qualification"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.qualification}: {self.get_rating_display()}"
+
+    def clean(self):
+        if self.qualification_id and self.application_id:
+            if self.qualification.posting_id != self.application.posting_id:
+                raise ValidationError(_("Rate the qualifications of this application's posting."))
+            if self.qualification.is_asset:
+                raise ValidationError(_("Only essential qualifications are rated."))
+
+
+class StageMessage(models.Model):
+    """The e-mail an applicant receives when their application reaches a stage (HR edits it).
+
+    The subject and text may use {first_name}, {posting_title}, {reference} and {status_url}.
+    """
+
+    stage = models.CharField(
+        _("stage"),
+        max_length=20,
+        choices=[(stage.value, stage.label) for stage in Stage if stage in NOTIFIED_STAGES],
+        unique=True,
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=5000)
+    is_active = models.BooleanField(_("send this e-mail"), default=True)
+
+    class Meta:
+        ordering = ["stage"]
+        verbose_name = _("stage e-mail")
+        verbose_name_plural = _("stage e-mails")
+
+    def __str__(self):
+        return self.get_stage_display()
+
+    def clean(self):
+        for name in ("subject_en", "subject_fr", "body_en", "body_fr"):
+            text = getattr(self, name, "") or ""
+            try:
+                text.format_map(MESSAGE_PLACEHOLDERS)
+            except (KeyError, ValueError, IndexError) as error:
+                raise ValidationError(
+                    {
+                        name: _(
+                            "Use only {first_name}, {posting_title}, {reference} and "
+                            "{status_url} in braces."
+                        )
+                    }
+                ) from error
+
+
+MESSAGE_PLACEHOLDERS = {
+    "first_name": "",
+    "posting_title": "",
+    "reference": "",
+    "status_url": "",
+}

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from applications.models import Application
+from applications.models import Application, StageMessage
 
 
 def absolute_url(path: str) -> str:
@@ -45,3 +45,22 @@ def send_status_links(email: str) -> None:
     applications = Application.objects.for_email(email).select_related("posting")
     for application in applications.filter(anonymized_at__isnull=True):
         send_to_applicant(application, "status_link")
+
+
+@task()
+def send_stage_message(application_id: int, stage: str) -> None:
+    """E-mail the applicant HR's wording for the stage their application just reached."""
+    application = Application.objects.select_related("posting").get(pk=application_id)
+    message = StageMessage.objects.filter(stage=stage, is_active=True).first()
+    if message is None or application.stage != stage:
+        return  # HR switched this e-mail off, or the application moved on meanwhile
+    with translation.override(application.correspondence_language):
+        values = {
+            "first_name": application.first_name,
+            "posting_title": application.posting.title,
+            "reference": application.reference,
+            "status_url": absolute_url(application.get_absolute_url()),
+        }
+        subject = message.subject.format_map(values)
+        body = message.body.format_map(values)
+    send_mail(" ".join(subject.split()), body, None, [application.email])

@@ -163,6 +163,9 @@ APPLICATION_MAX_REQUEST_BYTES = RESUME_MAX_BYTES + 256 * 1024
 APPLICATION_RATE = os.environ.get("APPLICATION_RATE", "10/h")
 STATUS_LINK_RATE = os.environ.get("STATUS_LINK_RATE", "5/h")
 RATELIMIT_VIEW = "applications.views.rate_limited"
+# Days after a posting closes before `manage.py purge_applications` erases unsuccessful applicants'
+# personal information and résumés.
+APPLICATION_RETENTION_DAYS = int(os.environ.get("APPLICATION_RETENTION_DAYS", "730"))
 
 # Background tasks (django-tasks): run at once locally and in tests; in production set
 # TASKS_BACKEND=django_tasks_db.backend.DatabaseBackend and run `manage.py db_worker`.

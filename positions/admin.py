@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import (
@@ -300,7 +300,8 @@ class JobPostingAdmin(TranslationAdmin):
     search_fields = ["reference_number", "selection_process_number", "title_en", "title_fr"]
     date_hierarchy = "closing_date"
     autocomplete_fields = ["occupation", "locations"]
-    readonly_fields = ["state_label", "published_at", "closed_early_at", "archived_at"]
+    filter_horizontal = ["reviewers"]
+    readonly_fields = ["state_label", "funnel", "published_at", "closed_early_at", "archived_at"]
     actions = ["publish", "close_now", "duplicate_as_draft"]
     inlines = [QualificationInline, ScreeningQuestionInline]
     fieldsets = [
@@ -319,6 +320,7 @@ class JobPostingAdmin(TranslationAdmin):
             },
         ),
         (_("Dates and state"), {"fields": [("open_date", "closing_date"), "state_label"]}),
+        (_("Applications"), {"fields": ["funnel", "reviewers"]}),
         (_("Where"), {"fields": ["locations"]}),
         (
             _("Who can apply and conditions"),
@@ -368,6 +370,29 @@ class JobPostingAdmin(TranslationAdmin):
     @admin.display(description=_("applications"), ordering="application_total")
     def application_count(self, posting):
         return posting.application_total
+
+    @admin.display(description=_("applications by stage"))
+    def funnel(self, posting):
+        """How many of this posting's applications are at each stage (one query)."""
+        from applications.models import Stage
+
+        if not posting.pk:
+            return "—"
+        counts = dict(
+            posting.applications.values_list("stage").annotate(total=Count("pk")).order_by()
+        )
+        if not counts:
+            return _("No application yet.")
+        changelist = reverse("admin:applications_application_changelist")
+        return format_html_join(
+            "",
+            '<div><a href="{}?posting={}&amp;stage__exact={}">{}</a>: {}</div>',
+            (
+                (changelist, posting.pk, stage.value, stage.label, counts[stage.value])
+                for stage in Stage
+                if stage.value in counts
+            ),
+        )
 
     @admin.display(description=_("locations"))
     def location_names(self, posting):

@@ -8,6 +8,7 @@ close at 23:59 Pacific time on their closing date, so "today" for postings is th
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -234,6 +235,13 @@ class JobPosting(models.Model):
     intent_of_process = models.TextField(_("intent of the process"), max_length=3000, blank=True)
     other_information = models.TextField(_("other information"), max_length=6000, blank=True)
 
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="reviewed_postings",
+        blank=True,
+        verbose_name=_("reviewers"),
+        help_text=_("Staff who screen and assess this posting's applications."),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     closed_early_at = models.DateTimeField(_("closed early"), null=True, blank=True, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)

@@ -32,10 +32,12 @@ def test_resume_download_needs_the_permission(client, django_user_model, applica
     url = reverse("admin:applications_application_resume", args=[application.pk])
 
     assert client.get(url).status_code == 302  # anonymous: to the login page
-    client.force_login(staff(django_user_model, "view_application"))
+    client.force_login(staff(django_user_model, "view_application", "view_all_applications"))
     assert client.get(url).status_code == 403
 
-    client.force_login(staff(django_user_model, "view_application", "view_resume"))
+    client.force_login(
+        staff(django_user_model, "view_application", "view_all_applications", "view_resume")
+    )
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == pdf_bytes()
@@ -48,10 +50,14 @@ def test_equity_answers_show_only_with_the_dedicated_permission(
 ):
     url = reverse("admin:applications_application_change", args=[application.pk])
 
-    client.force_login(staff(django_user_model, "view_application"))
+    client.force_login(staff(django_user_model, "view_application", "view_all_applications"))
     assert "Employment equity declaration" not in client.get(url).content.decode()
 
-    client.force_login(staff(django_user_model, "view_application", "view_equitydeclaration"))
+    client.force_login(
+        staff(
+            django_user_model, "view_application", "view_all_applications", "view_equitydeclaration"
+        )
+    )
     assert "Employment equity declaration" in client.get(url).content.decode()
 
 

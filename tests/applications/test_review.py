@@ -1,0 +1,360 @@
+"""The HR review queue: the pipeline, its audit trail, roles, e-mails and retention."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from applications.models import (
+    ALLOWED_MOVES,
+    Application,
+    EquityDeclaration,
+    MoveRefused,
+    Stage,
+    StageChange,
+)
+from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
+from positions.models import posting_today
+from tests.applications.factories import make_application, staff_in
+from tests.factories import JobPostingFactory
+
+CHANGELIST = reverse("admin:applications_application_changelist")
+
+ALL_PAIRS = [(source, target) for source in Stage for target in Stage if source != target]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("source", "target"), ALL_PAIRS, ids=lambda s: s.value)
+def test_every_move_is_allowed_or_refused_as_the_table_says(source, target):
+    application = make_application(stage=source)
+
+    if target in ALLOWED_MOVES[source]:
+        change = application.move_to(target, reason="checked")
+        application.refresh_from_db()
+        assert application.stage == target
+        assert (change.from_stage, change.to_stage, change.reason) == (source, target, "checked")
+        assert application.stage_changes.count() == 1
+    else:
+        with pytest.raises(MoveRefused, match="cannot be moved"):
+            application.move_to(target)
+        application.refresh_from_db()
+        assert application.stage == source
+        assert not application.stage_changes.exists()
+
+
+@pytest.mark.django_db
+def test_rejection_and_withdrawal_are_open_from_every_active_stage_only():
+    for source, targets in ALLOWED_MOVES.items():
+        active = source not in {
+            Stage.SCREENED_OUT,
+            Stage.HIRED,
+            Stage.REJECTED,
+            Stage.WITHDRAWN,
+        }
+        assert (Stage.REJECTED in targets) == active, source
+        assert (Stage.WITHDRAWN in targets) == active, source
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_moving_one_application_at_once_one_wins():
+    application = make_application(stage=Stage.SCREENING)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def move(target):
+        try:
+            barrier.wait()
+            Application.objects.get(pk=application.pk).move_to(target)
+            outcomes[target] = "moved"
+        except MoveRefused as refusal:
+            outcomes[target] = str(refusal)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=move, args=(target,))
+        for target in (Stage.SCREENED_IN, Stage.SCREENED_OUT)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes.values())[-1] == "moved"
+    assert list(outcomes.values()).count("moved") == 1
+    refusal = next(text for text in outcomes.values() if text != "moved")
+    assert "cannot be moved" in refusal
+    application.refresh_from_db()
+    assert application.stage_changes.count() == 1
+    assert application.stage == application.stage_changes.get().to_stage
+
+
+@pytest.mark.django_db
+def test_stage_changes_cannot_be_rewritten(client, django_user_model):
+    application = make_application(stage=Stage.RECEIVED)
+    change = application.move_to(Stage.SCREENING)
+    client.force_login(django_user_model.objects.create_superuser("root", password="x"))
+
+    change.reason = "rewritten"
+    with pytest.raises(Exception, match="permanent record"):
+        change.save()
+    url = reverse("admin:applications_stagechange_change", args=[change.pk])
+    client.post(url, {"reason": "rewritten"})
+    delete = client.post(
+        reverse("admin:applications_stagechange_delete", args=[change.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    change.refresh_from_db()
+    assert change.reason == ""
+    assert StageChange.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("target", "mailed"),
+    [
+        (Stage.SCREENING, False),
+        (Stage.REJECTED, True),
+    ],
+)
+def test_chosen_moves_e_mail_the_applicant(django_capture_on_commit_callbacks, target, mailed):
+    application = make_application(stage=Stage.RECEIVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        application.move_to(target)
+    assert bool(mail.outbox) is mailed
+    if mailed:
+        assert mail.outbox[0].to == [application.email]
+        assert application.reference in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_stage_e_mails_use_hrs_wording_in_the_applicants_language(
+    django_capture_on_commit_callbacks,
+):
+    application = make_application(stage=Stage.SCREENED_IN, correspondence_language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        application.move_to(Stage.INTERVIEW)
+
+    message = mail.outbox[0]
+    assert message.subject.startswith("Invitation à une entrevue")
+    assert application.first_name in message.body
+    assert "/fr/applications/" in message.body
+
+
+# --- Roles -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queue(django_user_model):
+    mine = JobPostingFactory(title="Assigned posting")
+    other = JobPostingFactory(title="Someone else's posting")
+    reviewer = staff_in(django_user_model, REVIEWERS)
+    mine.reviewers.add(reviewer)
+    return {
+        "reviewer": reviewer,
+        "hr": staff_in(django_user_model, HR_ADMINISTRATORS),
+        "recruiter": staff_in(django_user_model, RECRUITERS),
+        "mine": make_application(posting=mine, assignee=reviewer),
+        "other": make_application(posting=other),
+    }
+
+
+def move(client, applications, stage):
+    return client.post(
+        CHANGELIST,
+        {
+            "action": "move_to_stage",
+            "_selected_action": [a.pk for a in applications],
+            "stage": stage,
+            "reason": "Meets the essential qualifications.",
+            "apply": "1",
+        },
+        follow=True,
+    )
+
+
+@pytest.mark.django_db
+def test_reviewer_sees_and_moves_only_the_applications_of_their_postings(client, queue):
+    client.force_login(queue["reviewer"])
+
+    listed = client.get(CHANGELIST).context["cl"].result_list
+    assert [a.pk for a in listed] == [queue["mine"].pk]
+    other_url = reverse("admin:applications_application_change", args=[queue["other"].pk])
+    assert client.get(other_url).status_code == 302  # "does not exist" → back to the list
+    resume = reverse("admin:applications_application_resume", args=[queue["other"].pk])
+    assert client.get(resume).status_code == 404
+
+    response = move(client, [queue["mine"], queue["other"]], Stage.SCREENING)
+
+    queue["mine"].refresh_from_db()
+    queue["other"].refresh_from_db()
+    assert queue["mine"].stage == Stage.SCREENING
+    assert queue["other"].stage == Stage.RECEIVED
+    assert queue["mine"].stage_changes.get().changed_by == queue["reviewer"]
+    assert "Moved to “Being screened”" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_reviewer_cannot_edit_postings_or_export(client, queue):
+    client.force_login(queue["reviewer"])
+    posting = queue["mine"].posting
+
+    response = client.post(
+        reverse("admin:positions_jobposting_change", args=[posting.pk]), {"title_en": "Hacked"}
+    )
+
+    assert response.status_code == 403
+    posting.refresh_from_db()
+    assert posting.title != "Hacked"
+    assert not queue["reviewer"].has_perm("applications.export_applications")
+
+
+@pytest.mark.django_db
+def test_recruiter_reads_everything_but_cannot_move(client, queue):
+    client.force_login(queue["recruiter"])
+
+    listed = client.get(CHANGELIST).context["cl"].result_list
+    assert {a.pk for a in listed} == {queue["mine"].pk, queue["other"].pk}
+    action_form = client.get(CHANGELIST).context["action_form"]
+    actions = action_form.fields["action"].choices if action_form else []
+    assert "move_to_stage" not in [name for name, _label in actions]
+
+    move(client, [queue["other"]], Stage.SCREENING)
+
+    queue["other"].refresh_from_db()
+    assert queue["other"].stage == Stage.RECEIVED
+    assert queue["recruiter"].has_perm("applications.export_applications")
+
+
+@pytest.mark.django_db
+def test_hr_moves_in_bulk_and_gets_a_summary_of_each_refusal(client, queue):
+    client.force_login(queue["hr"])
+    queue["other"].move_to(Stage.SCREENING)
+
+    intermediate = client.post(
+        CHANGELIST,
+        {"action": "move_to_stage", "_selected_action": [queue["mine"].pk, queue["other"].pk]},
+    )
+    assert "Move applications to a stage" in intermediate.content.decode()
+
+    response = move(client, [queue["mine"], queue["other"]], Stage.SCREENED_IN)
+
+    content = response.content.decode()
+    assert f"Not moved: {queue['mine'].reference}" in content
+    assert f"Moved to “Screened in”: {queue['other'].reference}" in content
+
+
+@pytest.mark.django_db
+def test_hr_assigns_a_reviewer_who_then_sees_the_posting(client, queue):
+    client.force_login(queue["hr"])
+
+    client.post(
+        CHANGELIST,
+        {
+            "action": "assign_to_reviewer",
+            "_selected_action": [queue["other"].pk],
+            "reviewer": queue["reviewer"].pk,
+            "apply": "1",
+        },
+    )
+
+    queue["other"].refresh_from_db()
+    assert queue["other"].assignee == queue["reviewer"]
+    assert queue["reviewer"] in queue["other"].posting.reviewers.all()
+
+
+@pytest.mark.django_db
+def test_equity_answers_need_the_dedicated_permission_even_for_hr(client, queue):
+    EquityDeclaration.objects.create(
+        application=queue["mine"],
+        woman="yes",
+        indigenous="no",
+        disability="no",
+        visible_minority="undisclosed",
+    )
+    url = reverse("admin:applications_application_change", args=[queue["mine"].pk])
+    client.force_login(queue["hr"])
+    assert "Employment equity declaration" not in client.get(url).content.decode()
+
+    queue["hr"].user_permissions.add(Permission.objects.get(codename="view_equitydeclaration"))
+    client.force_login(queue["hr"])
+    assert "Employment equity declaration" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_posting_page_shows_the_funnel(client, queue):
+    posting = queue["mine"].posting
+    make_application(posting=posting).move_to(Stage.SCREENING)
+    client.force_login(queue["hr"])
+
+    content = client.get(
+        reverse("admin:positions_jobposting_change", args=[posting.pk])
+    ).content.decode()
+
+    assert "Received</a>: 1" in content
+    assert "Being screened</a>: 1" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+def test_queue_query_count_does_not_grow(client, queue, django_assert_max_num_queries, count):
+    for _ in range(count):
+        make_application(posting=queue["mine"].posting)
+    client.force_login(queue["hr"])
+
+    with django_assert_max_num_queries(16):
+        response = client.get(CHANGELIST, {"assigned": "me"})
+    assert response.status_code == 200
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_dry_run_changes_nothing_and_execute_erases_personal_data(settings):
+    old = JobPostingFactory(
+        open_date=posting_today().replace(year=2020, month=1, day=1),
+        closing_date=posting_today().replace(year=2020, month=2, day=1),
+    )
+    rejected = make_application(posting=old, stage=Stage.REJECTED)
+    hired = make_application(posting=old, stage=Stage.HIRED)
+    recent = make_application()
+    resume_path = Path(rejected.resume.path)
+
+    call_command("purge_applications", "--days", "365")
+    rejected.refresh_from_db()
+    assert rejected.first_name == "Applicant" and resume_path.exists()
+
+    call_command("purge_applications", "--days", "365", "--execute")
+
+    rejected.refresh_from_db()
+    assert rejected.anonymized_at is not None
+    assert (rejected.first_name, rejected.phone, rejected.resume.name) == ("", "", "")
+    assert not resume_path.exists()
+    for untouched in (hired, recent):
+        untouched.refresh_from_db()
+        assert untouched.anonymized_at is None
+        assert Path(untouched.resume.path).exists()
+
+
+@pytest.mark.django_db
+def test_demo_users_are_created_once_with_their_roles(settings, capsys):
+    settings.DEBUG = True
+    JobPostingFactory()
+    call_command("create_demo_users")
+    first = capsys.readouterr().out
+    call_command("create_demo_users")
+    second = capsys.readouterr().out
+
+    assert first.count(" / ") == 3
+    assert "exists; password unchanged" in second and " / " not in second
+    reviewer = Application._meta.get_field("assignee").related_model.objects.get(
+        username="reviewer"
+    )
+    assert reviewer.groups.get().name == REVIEWERS
+    assert reviewer.reviewed_postings.exists()
