@@ -11,6 +11,8 @@ from tests.factories import JobPostingFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+READER = ("view_application", "view_all_applications")
+
 
 @pytest.fixture
 def application(client):
