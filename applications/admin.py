@@ -68,17 +68,11 @@ class StageChangeInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
-class EquityDeclarationInline(admin.StackedInline):
+class EquityDeclarationInline(ReadOnlyInline):
     model = EquityDeclaration
+    template = "admin/edit_inline/stacked.html"
     fields = ["woman", "indigenous", "disability", "visible_minority"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         # Only people given the dedicated permission see employment equity answers.
