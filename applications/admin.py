@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from applications.exports import export_response
 from applications.models import (
     Application,
     ApplicationNote,
     EquityDeclaration,
+    ExportLog,
     MoveRefused,
     QualificationRating,
     Rating,
@@ -204,7 +206,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["posting", "assignee"]
     search_fields = ["reference", "first_name", "last_name", "email"]
     date_hierarchy = "submitted_at"
-    actions = ["move_to_stage", "assign_to_reviewer"]
+    actions = ["move_to_stage", "assign_to_reviewer", "export_csv", "export_xlsx"]
     inlines = [
         ScreeningAnswerInline,
         QualificationRatingInline,
@@ -270,6 +272,24 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_assign_permission(self, request):
         return request.user.has_perm("applications.assign_application")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("applications.export_applications")
+
+    def export(self, request, queryset, file_format):
+        filters = {
+            "selected": sorted(queryset.values_list("reference", flat=True)),
+            "list_filters": request.GET.urlencode(),
+        }
+        return export_response(request, queryset, filters=filters, file_format=file_format)
+
+    @admin.action(description=_("Export the selected as CSV"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        return self.export(request, queryset, "csv")
+
+    @admin.action(description=_("Export the selected as Excel"), permissions=["export"])
+    def export_xlsx(self, request, queryset):
+        return self.export(request, queryset, "xlsx")
 
     def save_formset(self, request, form, formset, change):
         for item in formset.save(commit=False):
@@ -443,14 +463,8 @@ class StageMessageAdmin(TranslationAdmin):
         return False
 
 
-@admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
-    """The audit trail: readable, never changed or deleted, by anyone."""
-
-    list_display = ["changed_at", "application", "from_stage", "to_stage", "changed_by"]
-    list_filter = ["to_stage", "changed_at"]
-    list_select_related = ["application", "changed_by"]
-    search_fields = ["application__reference"]
+class RecordAdminMixin:
+    """A record: readable in the admin, never added, changed or deleted there, by anyone."""
 
     def has_add_permission(self, request):
         return False
@@ -460,3 +474,22 @@ class StageChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """The audit trail: readable, never changed or deleted, by anyone."""
+
+    list_display = ["changed_at", "application", "from_stage", "to_stage", "changed_by"]
+    list_filter = ["to_stage", "changed_at"]
+    list_select_related = ["application", "changed_by"]
+    search_fields = ["application__reference"]
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """Who exported what, and when: a record, not a document anyone edits."""
+
+    list_display = ["exported_at", "exported_by", "file_format", "row_count"]
+    list_filter = ["file_format", "exported_at"]
+    list_select_related = ["exported_by"]

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, EquityDeclaration, Residence
+from applications.models import Application, EquityDeclaration, OfficialLanguage, Residence, Stage
 from applications.validators import detect_document_type
-from positions.models import JobPosting, QuestionKind, ScreeningQuestion
+from positions.models import CareerStream, JobPosting, QuestionKind, Region, ScreeningQuestion
 
 YES, NO = "yes", "no"
 
@@ -166,3 +166,91 @@ class StatusLinkRequestForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class ExportForm(forms.Form):
+    """The filters of an applicant-list export (the export page and the admin action share them)."""
+
+    postings = forms.ModelMultipleChoiceField(
+        label=_("Job postings"),
+        queryset=JobPosting.objects.none(),
+        required=False,
+        help_text=_("None chosen: every posting you can see."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    stages = forms.MultipleChoiceField(
+        label=_("Stages"),
+        choices=Stage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), required=False, to_field_name="slug"
+    )
+    stream = forms.ModelChoiceField(
+        label=_("Career stream"),
+        queryset=CareerStream.objects.all(),
+        required=False,
+        to_field_name="slug",
+    )
+    language = forms.ChoiceField(
+        label=_("Language of correspondence"),
+        choices=[("", _("Either")), *OfficialLanguage.choices],
+        required=False,
+    )
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")], initial="csv"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        postings = JobPosting.objects.order_by("-open_date", "reference_number")
+        if not user.has_perm("applications.view_all_applications"):
+            postings = postings.filter(reviewers=user)
+        self.fields["postings"].queryset = postings
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", _("The end date must not be before the start date."))
+        return cleaned
+
+    def filter(self, applications):
+        """Return the applications that match the cleaned filters."""
+        data = self.cleaned_data
+        if data["postings"]:
+            applications = applications.filter(posting__in=data["postings"])
+        if data["stages"]:
+            applications = applications.filter(stage__in=data["stages"])
+        if data["submitted_from"]:
+            applications = applications.filter(submitted_at__date__gte=data["submitted_from"])
+        if data["submitted_to"]:
+            applications = applications.filter(submitted_at__date__lte=data["submitted_to"])
+        if data["region"]:
+            places = JobPosting.locations.through.objects.filter(facility__region=data["region"])
+            applications = applications.filter(posting_id__in=places.values("jobposting_id"))
+        if data["stream"]:
+            applications = applications.filter(posting__occupation__stream=data["stream"])
+        if data["language"]:
+            applications = applications.filter(correspondence_language=data["language"])
+        return applications
+
+    def described(self) -> dict:
+        """The filters as plain data, for the export log."""
+        data = self.cleaned_data
+        return {
+            "postings": [p.reference_number for p in data["postings"]],
+            "stages": data["stages"],
+            "submitted_from": data["submitted_from"] and data["submitted_from"].isoformat(),
+            "submitted_to": data["submitted_to"] and data["submitted_to"].isoformat(),
+            "region": data["region"] and data["region"].slug,
+            "stream": data["stream"] and data["stream"].slug,
+            "language": data["language"],
+        }

@@ -504,3 +504,25 @@ MESSAGE_PLACEHOLDERS = {
     "reference": "",
     "status_url": "",
 }
+
+
+class ExportLog(models.Model):
+    """A record of every applicant-list export: who, when, with which filters, how many rows."""
+
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    exported_at = models.DateTimeField(_("when"), default=timezone.now)
+    file_format = models.CharField(_("format"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict)
+    row_count = models.PositiveIntegerField(
+        _("rows"), null=True, help_text=_("Empty if the download was interrupted.")
+    )
+
+    class Meta:
+        ordering = ["-exported_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return f"{self.exported_by} {self.exported_at:%Y-%m-%d %H:%M} ({self.file_format})"

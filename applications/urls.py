@@ -10,4 +10,5 @@ urlpatterns = [
     path("applications/<str:token>/submitted/", views.SubmittedView.as_view(), name="submitted"),
     path("applications/<str:token>/", views.StatusView.as_view(), name="status"),
     path("applications/<str:token>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path("staff/exports/applications/", views.ExportView.as_view(), name="export"),
 ]

@@ -1,7 +1,8 @@
 """The job seeker's side: apply, see the confirmation, follow or withdraw the application."""
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,7 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.decorators import ratelimit
 
-from applications.forms import ApplicationForm, EquityDeclarationForm, StatusLinkRequestForm
+from applications.exports import export_response
+from applications.forms import (
+    ApplicationForm,
+    EquityDeclarationForm,
+    ExportForm,
+    StatusLinkRequestForm,
+)
 from applications.models import Application, Stage
 from applications.services import (
     DuplicateApplication,
@@ -208,3 +215,31 @@ class StatusLinkRequestView(FormView):
 def rate_limited(request, exception):
     """Answer 429 with a page that says when to try again."""
     return render(request, "429.html", status=429)
+
+
+class ExportView(PermissionRequiredMixin, FormView):
+    """The recruiters' export page: choose filters, download CSV or Excel."""
+
+    permission_required = "applications.export_applications"
+    raise_exception = True  # 403 for anyone without the permission, signed in or not
+    template_name = "admin/applications/application/export.html"
+    form_class = ExportForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **admin.site.each_context(self.request),
+            **super().get_context_data(**kwargs),
+            "title": _("Export applicant lists"),
+        }
+
+    def form_valid(self, form):
+        applications = form.filter(Application.objects.visible_to(self.request.user))
+        return export_response(
+            self.request,
+            applications,
+            filters=form.described(),
+            file_format=form.cleaned_data["file_format"],
+        )

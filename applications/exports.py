@@ -1,0 +1,265 @@
+"""Applicant lists for recruiters, as CSV (streamed) or Excel.
+
+Rows are read with a server-side cursor in chunks and written as they come, so memory stays flat
+at any size; per-question answers, ratings and equity answers are columns of the one query, so the
+number of queries does not grow with the rows either.
+"""
+
+import csv
+import datetime
+import io
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Case, CharField, F, Func, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Concat, Left
+from django.db.models.lookups import Exact, In
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from applications.models import (
+    Eligibility,
+    EquityDeclaration,
+    ExportLog,
+    OfficialLanguage,
+    QualificationRating,
+    Rating,
+    ScreeningAnswer,
+    Stage,
+)
+from positions.models import JobPosting
+
+CHUNK_SIZE = 2000
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    expression: object  # a field name or a query expression that yields the cell's text
+
+
+def neutralize(value):
+    """Make a text cell inert for spreadsheets (formula injection); other values pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def inert(expression) -> Case:
+    """The SQL twin of neutralize(): prefix a text that a spreadsheet would run as a formula."""
+    expression = F(expression) if isinstance(expression, str) else expression
+    return Case(
+        When(In(Left(expression, 1), list(FORMULA_TRIGGERS)), then=Concat(Value("'"), expression)),
+        default=expression,
+        output_field=CharField(),
+    )
+
+
+def labelled(field: str, choices) -> Case:
+    """A coded column shown with its label, in the language of the request."""
+    return Case(
+        *[When(**{field: value}, then=Value(str(label))) for value, label in choices],
+        default=F(field),
+        output_field=CharField(),
+    )
+
+
+def yes_no(field: str) -> Case:
+    return Case(
+        When(**{field: True}, then=Value(_("Yes"))),
+        When(**{field: False}, then=Value(_("No"))),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def columns_for(*, posting: JobPosting | None, with_equity: bool, dates_as_text: bool):
+    """Return the export's columns; one posting adds its questions and rated qualifications.
+
+    Every cell is computed by PostgreSQL (labels, yes/no, local time, formula neutralization), so
+    writing a row costs no Python per cell; Excel gets the submission time as a real date.
+    """
+    submitted = F("submitted_at")
+    if dates_as_text:
+        local = Func(submitted, Value(settings.TIME_ZONE), template="(%(expressions)s)")
+        local.arg_joiner = " AT TIME ZONE "
+        submitted = Func(
+            local, Value("YYYY-MM-DD HH24:MI"), function="to_char", output_field=CharField()
+        )
+    columns = [
+        Column(_("Reference"), "reference"),
+        Column(_("First name"), inert("first_name")),
+        Column(_("Last name"), inert("last_name")),
+        Column(_("E-mail"), inert("email")),
+        Column(_("Telephone"), inert("phone")),
+        Column(_("Posting reference"), "posting__reference_number"),
+        Column(_("Posting title"), inert(F("posting__title"))),
+        Column(_("Stage"), labelled("stage", Stage.choices)),
+        Column(_("Assigned to"), inert("assignee__username")),
+        Column(_("Submitted"), submitted),
+        Column(
+            _("Language of correspondence"),
+            labelled("correspondence_language", OfficialLanguage.choices),
+        ),
+        Column(_("Eligibility"), labelled("eligibility", Eligibility.choices)),
+        Column(_("Veteran"), yes_no("is_veteran")),
+        Column(_("Priority entitlement"), yes_no("has_priority_entitlement")),
+    ]
+    if posting is not None:
+        for question in posting.screening_questions.all():
+            answer = Subquery(
+                ScreeningAnswer.objects.filter(
+                    application=OuterRef("pk"), question=question
+                ).values("answer")[:1]
+            )
+            columns.append(Column(question.text, inert(answer)))
+        for qualification in posting.essential_qualifications:
+            rating = Subquery(
+                QualificationRating.objects.filter(
+                    application=OuterRef("pk"), qualification=qualification
+                ).values("rating")[:1]
+            )
+            labels = [
+                When(Exact(rating, value), then=Value(str(label)))
+                for value, label in Rating.choices
+            ]
+            columns.append(
+                Column(
+                    _("Rating: %(qualification)s") % {"qualification": qualification.text},
+                    Case(*labels, default=rating, output_field=CharField()),
+                )
+            )
+    if with_equity:
+        for field in ("woman", "indigenous", "disability", "visible_minority"):
+            label = EquityDeclaration._meta.get_field(field).verbose_name
+            columns.append(
+                Column(
+                    _("Employment equity: %(group)s") % {"group": label},
+                    labelled(f"equity_declaration__{field}", EquityDeclaration.Answer.choices),
+                )
+            )
+    return columns
+
+
+def export_rows(queryset: QuerySet, columns: list[Column]) -> QuerySet:
+    """Return the rows as value tuples, in column order, from one query."""
+    cells = {f"cell_{i}": column.expression for i, column in enumerate(columns)}
+    plain = {name: F(value) if isinstance(value, str) else value for name, value in cells.items()}
+    return (
+        queryset.order_by("posting__reference_number", "submitted_at", "pk")
+        .annotate(**plain)
+        .values_list(*plain)
+    )
+
+
+def csv_chunks(rows: QuerySet, columns: list[Column], log: ExportLog) -> Iterator[bytes]:
+    """Yield the CSV (UTF-8 with a byte-order mark, so Excel reads accents) chunk by chunk.
+
+    The rows come from a server-side cursor, CHUNK_SIZE at a time, already formatted by the
+    database, and each chunk goes through the C csv writer in one call.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralize(column.header) for column in columns])
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    sql, params = rows.query.sql_with_params()
+    count = 0
+    try:
+        with connections[rows.db].chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(CHUNK_SIZE):
+                buffer.seek(0)
+                buffer.truncate()
+                writer.writerows(batch)
+                count += len(batch)
+                yield buffer.getvalue().encode()
+    finally:
+        ExportLog.objects.filter(pk=log.pk).update(row_count=count)
+
+
+def xlsx_file(rows: QuerySet, columns: list[Column], log: ExportLog):
+    """Write the rows to a temporary .xlsx (openpyxl write-only mode) and return the open file."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Applicants"))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=neutralize(column.header))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        cells = []
+        for value in row:
+            if isinstance(value, datetime.datetime):
+                cell = WriteOnlyCell(sheet, value=timezone.localtime(value).replace(tzinfo=None))
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    output = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    workbook.save(output)
+    output.seek(0)
+    ExportLog.objects.filter(pk=log.pk).update(row_count=count)
+    return output
+
+
+def export_file_name(*, posting: JobPosting | None, stages: list[str], extension: str) -> str:
+    """Say what the file is: posting reference (or "all-postings"), stage(s), date."""
+    parts = [
+        "applicants",
+        posting.reference_number if posting else "all-postings",
+        "-".join(stages) if stages else "all-stages",
+        timezone.localdate().isoformat(),
+    ]
+    return "_".join(parts) + f".{extension}"
+
+
+def export_response(request, applications: QuerySet, *, filters: dict, file_format: str):
+    """Log the export and return the file: CSV streamed, Excel as a finished workbook."""
+    posting_ids = list(applications.order_by().values_list("posting_id", flat=True).distinct()[:2])
+    posting = (
+        JobPosting.objects.prefetch_related("screening_questions", "qualifications").get(
+            pk=posting_ids[0]
+        )
+        if len(posting_ids) == 1
+        else None
+    )
+    with_equity = request.user.has_perm("applications.view_equitydeclaration")
+    columns = columns_for(
+        posting=posting, with_equity=with_equity, dates_as_text=file_format == "csv"
+    )
+    rows = export_rows(applications, columns)
+    log = ExportLog.objects.create(
+        exported_by=request.user, file_format=file_format, filters=filters
+    )
+    name = export_file_name(
+        posting=posting, stages=filters.get("stages") or [], extension=file_format
+    )
+    if file_format == "xlsx":
+        response = FileResponse(
+            xlsx_file(rows, columns, log),
+            as_attachment=True,
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = StreamingHttpResponse(
+            csv_chunks(rows, columns, log), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

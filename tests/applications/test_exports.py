@@ -1,0 +1,247 @@
+"""Recruiter exports: exact content, filters, equity rule, formula safety, permissions, log."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import (
+    Application,
+    EquityDeclaration,
+    ExportLog,
+    QualificationRating,
+    ScreeningAnswer,
+    Stage,
+)
+from applications.roles import RECRUITERS, REVIEWERS
+from tests.applications.factories import make_application, staff_in
+from tests.factories import (
+    CareerStreamFactory,
+    FacilityFactory,
+    JobPostingFactory,
+    OccupationFactory,
+    ProvinceFactory,
+    RegionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = reverse("applications:export")
+
+
+@pytest.fixture
+def recruiter(client, django_user_model):
+    user = staff_in(django_user_model, RECRUITERS)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def posting():
+    posting = JobPostingFactory(reference_number="CSC-26-WP-0142", title="Parole officer")
+    posting.screening_questions.create(kind="yes-no", text="Degree?", order=1)
+    return posting
+
+
+def download(client, **data):
+    response = client.post(EXPORT, {"file_format": "csv", **data})
+    assert response.status_code == 200, response.content[:500]
+    body = b"".join(response.streaming_content)
+    return response, body
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    assert body.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark for Excel"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_csv_of_one_posting_has_exact_content(client, recruiter, posting):
+    application = make_application(
+        posting=posting, first_name="Éloïse", last_name="Côté", stage=Stage.SCREENED_IN
+    )
+    ScreeningAnswer.objects.create(
+        application=application, question=posting.screening_questions.get(), answer="yes"
+    )
+    QualificationRating.objects.create(
+        application=application, qualification=posting.qualifications.get(), rating="strong"
+    )
+
+    response, body = download(client, postings=[posting.pk])
+
+    rows = read_csv(body)
+    assert rows[0] == [
+        "Reference",
+        "First name",
+        "Last name",
+        "E-mail",
+        "Telephone",
+        "Posting reference",
+        "Posting title",
+        "Stage",
+        "Assigned to",
+        "Submitted",
+        "Language of correspondence",
+        "Eligibility",
+        "Veteran",
+        "Priority entitlement",
+        "Degree?",
+        "Rating: A degree in social sciences.",
+    ]
+    row = rows[1]
+    assert row[:9] == [
+        application.reference,
+        "Éloïse",
+        "Côté",
+        application.email,
+        "613-555-0100",
+        "CSC-26-WP-0142",
+        "Parole officer",
+        "Screened in",
+        "",
+    ]
+    submitted = timezone.localtime(application.submitted_at)
+    assert row[9] == submitted.strftime("%Y-%m-%d %H:%M"), "local (Toronto) time"
+    assert row[10:] == ["English", "Canadian citizen", "No", "No", "yes", "Strong"]
+    assert len(rows) == 2
+    assert 'filename="applicants_CSC-26-WP-0142_all-stages_' in response["Content-Disposition"]
+
+
+def test_xlsx_has_a_header_frozen_panes_and_typed_dates(client, recruiter, posting):
+    make_application(posting=posting, last_name="Tremblay")
+
+    response = client.post(EXPORT, {"file_format": "xlsx", "postings": [posting.pk]})
+
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = workbook.active
+    assert sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Reference", "First name", "Last name"]
+    values = [cell.value for cell in sheet[2]]
+    assert values[2] == "Tremblay"
+    assert hasattr(values[header.index("Submitted")], "year")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("stages", [Stage.INTERVIEW], {"interview"}),
+        ("language", "fr", {"french"}),
+        ("stream", "programs", {"programs"}),
+        ("region", "atlantic", {"atlantic"}),
+        ("submitted_from", "2030-01-01", set()),
+    ],
+)
+def test_each_filter(client, recruiter, field, value, expected):
+    atlantic = FacilityFactory(
+        province=ProvinceFactory(code="NB", region=RegionFactory(slug="atlantic"))
+    )
+    programs = OccupationFactory(stream=CareerStreamFactory(slug="programs"))
+    make_application(last_name="interview", stage=Stage.INTERVIEW)
+    make_application(last_name="french", correspondence_language="fr")
+    make_application(last_name="programs", posting=JobPostingFactory(occupation=programs))
+    make_application(last_name="atlantic", posting=JobPostingFactory(locations=[atlantic]))
+
+    _response, body = download(client, **{field: value})
+
+    assert {row[2] for row in read_csv(body)[1:]} == expected
+
+
+def test_equity_columns_only_for_the_dedicated_permission(client, recruiter, posting):
+    application = make_application(posting=posting)
+    EquityDeclaration.objects.create(
+        application=application,
+        woman="yes",
+        indigenous="no",
+        disability="undisclosed",
+        visible_minority="no",
+    )
+
+    _response, body = download(client, postings=[posting.pk])
+    assert not any("Employment equity" in h for h in read_csv(body)[0])
+
+    recruiter.user_permissions.add(Permission.objects.get(codename="view_equitydeclaration"))
+    client.force_login(recruiter)
+    _response, body = download(client, postings=[posting.pk])
+    rows = read_csv(body)
+    assert rows[0][-4:] == [
+        "Employment equity: woman",
+        "Employment equity: Indigenous person",
+        "Employment equity: person with a disability",
+        "Employment equity: member of a visible minority or racialized group",
+    ]
+    assert rows[1][-4:] == ["Yes", "No", "I prefer not to say", "No"]
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tx"])
+def test_formula_like_cells_are_neutralized(client, recruiter, posting, dangerous):
+    make_application(posting=posting, first_name=dangerous)
+
+    _response, body = download(client, postings=[posting.pk])
+
+    assert read_csv(body)[1][1] == "'" + dangerous
+
+
+def test_anonymous_and_reviewers_get_403(client, django_user_model):
+    client.logout()
+    assert client.get(EXPORT).status_code == 403
+    assert client.post(EXPORT, {"file_format": "csv"}).status_code == 403
+    client.force_login(staff_in(django_user_model, REVIEWERS))
+    assert client.post(EXPORT, {"file_format": "csv"}).status_code == 403
+    assert not ExportLog.objects.exists()
+
+
+def test_each_export_is_logged(client, recruiter, posting):
+    make_application(posting=posting)
+    make_application(posting=posting, stage=Stage.SCREENED_IN)
+
+    download(client, postings=[posting.pk], stages=[Stage.SCREENED_IN])
+
+    log = ExportLog.objects.get()
+    assert log.exported_by == recruiter
+    assert (log.file_format, log.row_count) == ("csv", 1)
+    assert log.filters["postings"] == ["CSC-26-WP-0142"]
+    assert log.filters["stages"] == ["screened-in"]
+
+
+def test_admin_action_exports_the_selected(client, recruiter, posting):
+    chosen = make_application(posting=posting)
+    make_application(posting=posting)
+
+    response = client.post(
+        reverse("admin:applications_application_changelist"),
+        {"action": "export_csv", "_selected_action": [chosen.pk]},
+    )
+
+    rows = read_csv(b"".join(response.streaming_content))
+    assert [row[0] for row in rows[1:]] == [chosen.reference]
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_query_count_does_not_grow_with_rows(
+    client, recruiter, posting, django_assert_max_num_queries, count
+):
+    template = make_application(posting=posting)
+    clones = []
+    for number in range(count - 1):
+        template.pk = None
+        template.reference = f"B-{number:08d}"
+        template.email = f"bulk{number}@example.ca"
+        clones.append(
+            Application(
+                **{
+                    f.attname: getattr(template, f.attname)
+                    for f in Application._meta.concrete_fields
+                }
+            )
+        )
+    Application.objects.bulk_create(clones)
+
+    with django_assert_max_num_queries(12):
+        _response, body = download(client, postings=[posting.pk])
+
+    assert len(read_csv(body)) == count + 1
