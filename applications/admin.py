@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,6 +32,7 @@ from applications.models import (
     StageMessage,
 )
 from applications.roles import HR_ADMINISTRATORS, REVIEWERS
+from applications.storage import PrivateFileSystemStorage
 from positions.models import JobPosting, Qualification, Region
 
 User = get_user_model()
@@ -437,10 +438,23 @@ class ApplicationAdmin(admin.ModelAdmin):
             raise Http404("This résumé was deleted under the retention rules.")
         name = application.resume.name
         extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
+        filename = f"{application.reference}-resume.{extension}"
+        storage = application.resume.storage
+        if not isinstance(storage, PrivateFileSystemStorage):
+            # Object storage: a signed URL valid for a minute, for this file and this person only.
+            return HttpResponseRedirect(
+                storage.url(
+                    name,
+                    parameters={
+                        "ResponseContentDisposition": f'attachment; filename="{filename}"',
+                        "ResponseContentType": application.resume_type,
+                    },
+                )
+            )
         response = FileResponse(
             application.resume.open("rb"),
             as_attachment=True,
-            filename=f"{application.reference}-resume.{extension}",
+            filename=filename,
             content_type=application.resume_type,
         )
         response["Cache-Control"] = "private, no-store"

@@ -1,7 +1,11 @@
-"""Private storage for applicants' files: a directory outside MEDIA_ROOT that no URL serves."""
+"""Private storage for applicants' files.
+
+A directory outside MEDIA_ROOT that no URL serves, or (STORAGES["private"], set by RESUME_BUCKET)
+a private S3-compatible bucket whose files are reached only through short-lived signed URLs.
+"""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
@@ -15,9 +19,12 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 
 class PrivateStorage(LazyObject):
-    """Built on first use from PRIVATE_MEDIA_ROOT (and rebuilt if a test changes it)."""
+    """Built on first use from the settings (and rebuilt if a test changes them)."""
 
     def _setup(self):
+        if "private" in settings.STORAGES:
+            self._wrapped = storages["private"]
+            return
         self._wrapped = PrivateFileSystemStorage(
             location=settings.PRIVATE_MEDIA_ROOT, base_url=None, file_permissions_mode=0o600
         )
@@ -33,5 +40,5 @@ def get_private_storage():
 
 @receiver(setting_changed)
 def reset_private_storage(*, setting, **kwargs):
-    if setting == "PRIVATE_MEDIA_ROOT":
+    if setting in {"PRIVATE_MEDIA_ROOT", "STORAGES"}:
         private_storage._wrapped = empty

@@ -7,6 +7,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from csc_careers import views
+from csc_careers.page_cache import cache_public_page
 from positions import views as positions_views
 from positions.sitemaps import SITEMAPS
 
@@ -23,10 +25,13 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", positions_views.robots_txt, name="robots-txt"),
+    path("healthz", views.healthz, name="healthz"),
 ]
+if settings.BENCHMARK_ENDPOINTS:
+    urlpatterns.append(path("bench/hello", views.hello, name="bench-hello"))
 
 urlpatterns += i18n_patterns(
-    path("", positions_views.HomeView.as_view(), name="home"),
+    path("", cache_public_page(positions_views.HomeView.as_view()), name="home"),
     path("", include("positions.urls")),
     path("", include("applications.urls")),
     path("admin/", admin.site.urls),

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PositionsConfig(AppConfig):
     name = "positions"
     verbose_name = _("Occupations")
+
+    def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from csc_careers.page_cache import invalidate_public_pages
+
+        # Any change to the catalogue, places or postings makes every cached public page stale.
+        for model in self.get_models(include_auto_created=True):
+            for signal in (post_save, post_delete, m2m_changed):
+                signal.connect(invalidate_public_pages, sender=model, weak=False)

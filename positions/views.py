@@ -1,8 +1,11 @@
 """Public pages of the occupation catalogue."""
 
+import sys
+
 import django_filters
 from django.conf import settings
 from django.contrib import messages
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -194,7 +197,15 @@ def page_not_found(request, exception):
 
 @requires_csrf_token
 def server_error(request):
-    # 500.html extends nothing that touches the database: whatever failed must not fail again.
+    """500, or 503 with Retry-After when the database is out of reach (the site recovers alone).
+
+    Called inside Django's exception handler, so the exception being handled is at hand. Both pages
+    stand alone: nothing in them touches the database or the user, which may be what failed.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
     return render(request, "500.html", status=500)
 
 

@@ -241,7 +241,7 @@ def test_query_count_does_not_grow_with_rows(
         )
     Application.objects.bulk_create(clones)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         _response, body = download(client, postings=[posting.pk])
 
     assert len(read_csv(body)) == count + 1

@@ -1,0 +1,72 @@
+"""Whole-page cache for what anonymous visitors read most.
+
+A page is cached per host, language and full path (query string included) for
+PUBLIC_PAGE_CACHE_SECONDS. Every key carries a generation number, and any change HR makes to the
+catalogue, places or postings starts a new generation, so no stale page outlives an edit. Nothing
+personal is ever stored: requests that carry a session or messages, signed-in staff, non-GET
+requests, errors and responses that set a cookie (a CSRF token, for one) bypass the cache.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+GENERATION_KEY = "public-pages:generation"
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+
+
+def generation() -> int:
+    current = cache.get(GENERATION_KEY)
+    if current is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        current = cache.get(GENERATION_KEY, 0)
+    return current
+
+
+def invalidate_public_pages(**kwargs) -> None:
+    """Make every cached public page stale (a signal receiver for HR's changes)."""
+    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def is_cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    # A session may hold a signed-in user or messages; a messages cookie is for this person only.
+    return not (settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES)
+
+
+def cache_key(request) -> str:
+    path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"public-page:{generation()}:{request.LANGUAGE_CODE}:{path}"
+
+
+def cache_public_page(view):
+    """Serve the view's page from the cache for anonymous visitors."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_cacheable_request(request):
+            return view(request, *args, **kwargs)
+        key = cache_key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, (response.content, headers), settings.PUBLIC_PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapped
