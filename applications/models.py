@@ -214,6 +214,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["posting", "stage"], name="application_posting_stage_idx"),
             models.Index(fields=["stage", "-submitted_at"], name="application_stage_idx"),
+            # The review queue's default order (newest first, then the admin's -pk tie-break).
+            models.Index(fields=["-submitted_at", "-id"], name="application_submitted_idx"),
         ]
         permissions = [
             ("view_all_applications", _("Can see the applications of every posting")),
