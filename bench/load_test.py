@@ -1,0 +1,373 @@
+"""Load and fault test: browse, search and apply with real résumés against gunicorn, on loopback.
+
+    .venv/bin/python bench/load_test.py [--duration 60] [--users 8] [--fault]
+
+Starts its own throwaway PostgreSQL server (as scripts/test does) and gunicorn with production
+settings, loads the catalogue, places and 50 synthetic open postings, then runs --users simulated
+visitors for --duration seconds: home page, postings search, posting detail, and applications
+with a PDF résumé (the form fetched, its CSRF token sent back, the file uploaded).
+
+With --fault, PostgreSQL is stopped a third of the way in and started again ten seconds later.
+
+It fails (exit status 1) unless: no response is a 5xx other than a 503 during the outage (and
+without --fault, none at all); every application that was acknowledged (redirected to its
+confirmation page) is in the database with its résumé file; and, with --fault, the site serves
+pages again by itself once PostgreSQL is back.
+"""
+
+import argparse
+import contextlib
+import http.client
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.documents import pdf_bytes  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster on loopback (run as the postgres user when root)."""
+
+    def __init__(self):
+        self.bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        self.dir = Path(tempfile.mkdtemp(prefix="csc-load-pg-"))
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.run("initdb", "-D", f"{self.dir}/data", "-A", "trust", "-U", "postgres", "-E", "UTF8")
+        self.start()
+
+    def run(self, tool, *args):
+        command = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, cwd="/tmp", stdout=subprocess.DEVNULL)
+
+    def start(self):
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir}"
+        self.run(
+            "pg_ctl",
+            "-D",
+            f"{self.dir}/data",
+            "-l",
+            f"{self.dir}/log",
+            "-w",
+            "start",
+            "-o",
+            options,
+        )
+
+    def stop(self):
+        self.run("pg_ctl", "-D", f"{self.dir}/data", "-m", "fast", "-w", "stop")
+
+    @property
+    def url(self):
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def destroy(self):
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Visitor:
+    """One person with a browser's cookie jar, over a keep-alive connection."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.connection = None
+
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                content = response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.connection.close()
+                self.connection = None
+                if attempt:
+                    raise
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location"), content
+
+
+def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        header = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{header}{value}\r\n".encode())
+    for name, (filename, content, content_type) in files.items():
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+            ).encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+class Load:
+    def __init__(self, port, postings, resume):
+        self.port = port
+        self.postings = postings
+        self.resume = resume
+        self.lock = threading.Lock()
+        self.results: list[tuple[float, str, int]] = []  # (time, kind, status; 0 = no response)
+        self.acknowledged: list[str] = []  # status tokens of applications confirmed to people
+
+    def record(self, kind, status):
+        with self.lock:
+            self.results.append((time.monotonic(), kind, status))
+
+    def apply(self, visitor: Visitor, reference: str):
+        path = f"/en/postings/{reference}/apply/"
+        status, _location, content = visitor.request("GET", path)
+        self.record("apply form", status)
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+        if status != 200 or not match:
+            return
+        fields = {
+            "csrfmiddlewaretoken": match.group(1).decode(),
+            "first_name": "Load",
+            "last_name": "Test",
+            "email": f"load-{uuid.uuid4().hex}@example.invalid",
+            "phone": "613-555-0100",
+            "residence": "ON",
+            "eligibility": "citizen",
+            "correspondence_language": random.choice(["en", "fr"]),
+            "assessment_language": "en",
+            "cover_letter": "Load test application.",
+            "privacy_consent": "on",
+            "declaration": "on",
+        }
+        body, content_type = multipart(
+            fields, {"resume": ("resume.pdf", self.resume, "application/pdf")}
+        )
+        status, location, _content = visitor.request(
+            "POST", path, body=body, headers={"Content-Type": content_type}
+        )
+        self.record("apply submit", status)
+        if status == 302 and location and "/submitted/" in location:
+            token = urlsplit(location).path.rstrip("/").split("/")[-2]
+            with self.lock:
+                self.acknowledged.append(token)
+
+    def visitor_loop(self, deadline: float):
+        visitor = Visitor(self.port)
+        while time.monotonic() < deadline:
+            reference = random.choice(self.postings)
+            kind = random.choices(["home", "search", "detail", "apply"], [2, 3, 3, 2])[0]
+            try:
+                if kind == "home":
+                    self.record(kind, visitor.request("GET", "/en/")[0])
+                elif kind == "search":
+                    query = random.choice(["parole", "officer", "posting", "kingston"])
+                    path = f"/en/postings/?q={query}&page={random.randint(1, 3)}"
+                    self.record(kind, visitor.request("GET", path)[0])
+                elif kind == "detail":
+                    self.record(kind, visitor.request("GET", f"/en/postings/{reference}/")[0])
+                else:
+                    self.apply(visitor, reference)
+            except (http.client.HTTPException, OSError):
+                self.record(kind, 0)
+                time.sleep(0.2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--fault", action="store_true", help="restart PostgreSQL mid-load")
+    options = parser.parse_args()
+
+    postgres = Postgres()
+    workdir = Path(tempfile.mkdtemp(prefix="csc-load-"))
+    environ = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "csc_careers.settings",
+        "DATABASE_URL": postgres.url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(workdir / "static"),
+        "CACHE_DIR": str(workdir / "cache"),
+        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
+        "APPLICATION_RATE": "1000000/h",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "LOG_LEVEL": "ERROR",
+    }
+    server = None
+    try:
+
+        def manage(*args):
+            subprocess.run(
+                [sys.executable, "manage.py", *args],
+                cwd=ROOT,
+                env=environ,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+
+        print("Preparing the database and static files…", flush=True)
+        manage("migrate", "--no-input")
+        manage("loaddata", "fixtures/01_catalogue.json", "fixtures/02_about.json")
+        manage("loaddata", "fixtures/03_places.json")
+        manage("generate_synthetic_data", "--postings", "50", "--applications", "0")
+        manage("collectstatic", "--no-input")
+        os.environ.update(environ)
+        import django
+
+        django.setup()
+        from applications.models import Application
+        from positions.models import JobPosting
+
+        postings = list(JobPosting.objects.open().values_list("reference_number", flat=True))
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "csc_careers.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(options.workers),
+                "--timeout",
+                "30",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=environ,
+        )
+        for _attempt in range(100):
+            try:
+                if Visitor(port).request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+
+        load = Load(port, postings, pdf_bytes())
+        start = time.monotonic()
+        deadline = start + options.duration
+        threads = [
+            threading.Thread(target=load.visitor_loop, args=(deadline,), daemon=True)
+            for _user in range(options.users)
+        ]
+        print(f"{options.users} visitors for {options.duration} s…", flush=True)
+        for thread in threads:
+            thread.start()
+        outage = None
+        if options.fault:
+            time.sleep(options.duration / 3)
+            down = time.monotonic()
+            postgres.stop()
+            print(f"PostgreSQL stopped at {down - start:.1f} s", flush=True)
+            time.sleep(10)
+            postgres.start()
+            up = time.monotonic()
+            print(f"PostgreSQL started again at {up - start:.1f} s", flush=True)
+            outage = (down, up)
+        for thread in threads:
+            thread.join(timeout=options.duration + 60)
+
+        from django.db import connection
+
+        connection.close()
+        missing = []
+        for token in load.acknowledged:
+            try:
+                application = Application.from_status_token(token)
+            except Application.DoesNotExist:
+                missing.append(token)
+                continue
+            if not application.resume or not application.resume.storage.exists(
+                application.resume.name
+            ):
+                missing.append(token)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        postgres.destroy()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    statuses = Counter((kind, status) for _at, kind, status in load.results)
+    print(f"\n{'request':14} {'status':>6} {'count':>7}")
+    for (kind, status), count in sorted(statuses.items()):
+        print(f"{kind:14} {status or 'none':>6} {count:7d}")
+    total = len(load.results)
+    print(f"\n{total} requests in {options.duration} s ({total / options.duration:.0f}/s)")
+    print(
+        f"applications acknowledged: {len(load.acknowledged)}; missing afterwards: {len(missing)}"
+    )
+
+    failures = []
+    server_errors = [(at, kind, s) for at, kind, s in load.results if s >= 500 or s == 0]
+    if outage:
+        down, up = outage
+        # During the outage (and while workers reconnect) only a proper 503 is acceptable.
+        wrong = [r for r in server_errors if r[2] != 503]
+        after = [r for r in load.results if r[0] > up + 5]
+        recovered = [r for r in after if r[2] in (200, 302)]
+        unavailable = sum(1 for r in server_errors if r[2] == 503)
+        print(f"503 responses during the outage: {unavailable}")
+        if after and len(recovered) < len(after) * 0.95:
+            failures.append("the site did not recover by itself after PostgreSQL came back")
+        if not after:
+            failures.append("no requests after the outage: make --duration longer")
+    else:
+        wrong = server_errors
+    if wrong:
+        failures.append(f"{len(wrong)} server errors other than an outage's 503: {wrong[:5]}")
+    if missing:
+        failures.append(f"{len(missing)} acknowledged applications are missing")
+    if not load.acknowledged:
+        failures.append("no application was acknowledged")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    print("PASS" if not failures else "")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
