@@ -1,7 +1,9 @@
 """Applications made directly (no HTTP), for review-queue tests."""
 
+import importlib
 import itertools
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -41,5 +43,14 @@ def staff_in(django_user_model, role: str, username: str | None = None):
     user = django_user_model.objects.create_user(
         username or role.lower().replace(" ", "."), password="x", is_staff=True
     )
+    if not Group.objects.filter(name=role).exists():
+        # A transactional (browser) test flushed the tables, and with them the roles that a data
+        # migration creates: create them again the same way.
+        roles = importlib.import_module("applications.migrations.0003_roles_and_stage_messages")
+        configs = [django_apps.get_app_config(label) for label in ("positions", "applications")]
+        modules = [config.models_module for config in configs]
+        roles.create_roles(django_apps, None)
+        for config, module in zip(configs, modules, strict=True):
+            config.models_module = module  # create_roles resets it, for migration-state stubs
     user.groups.add(Group.objects.get(name=role))
     return user
