@@ -31,7 +31,10 @@ def new_reference() -> str:
 
 
 def resume_path(application, filename: str) -> str:
-    """Store résumés under a random name: the applicant's file name never reaches the disk."""
+    """Store résumés under a random name: the applicant's file name never reaches the disk.
+
+    The extension is the one of the type detected from the file's content (see `submit`).
+    """
     extension = PurePath(filename).suffix.lower()[:8]
     return f"resumes/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 

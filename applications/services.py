@@ -49,9 +49,12 @@ def application_submit(
             now = timezone.now()
             resume = form.cleaned_data["resume"]
             application.posting = posting
-            application.resume = resume
             application.resume_name = resume.name[:255]
             application.resume_type = form.resume_type.content_type
+            # Stored (and later downloaded) under the extension of the type found in its bytes,
+            # never the uploader's: "cv.bat" that is plain text becomes a ".txt" file.
+            resume.name = f"resume{form.resume_type.extension}"
+            application.resume = resume
             application.resume_size = resume.size
             application.consented_at = application.declared_at = now
             application.submitted_at = application.stage_changed_at = now

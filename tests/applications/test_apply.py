@@ -211,6 +211,26 @@ def test_wrong_type_by_content_is_refused_and_the_form_asks_for_the_file_again(
     assert not Application.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["cv.bat", "cv.html", "cv.js", "cv"])
+def test_a_text_resume_is_stored_and_served_as_text_whatever_its_name(
+    client, posting, django_user_model, name
+):
+    response = client.post(
+        apply_url(posting), form_data(posting, resume=upload(b"@echo off\r\nJordan Tremblay", name))
+    )
+
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert application.resume_name == name
+    assert application.resume_type == "text/plain"
+    assert Path(application.resume.name).suffix == ".txt"
+    hr = django_user_model.objects.create_user("hr", is_staff=True, is_superuser=True)
+    client.force_login(hr)
+    download = client.get(reverse("admin:applications_application_resume", args=[application.pk]))
+    assert download["Content-Type"] == "text/plain"
+    assert f'filename="{application.reference}-resume.txt"' in download["Content-Disposition"]
+
+
 def test_other_errors_say_the_file_must_be_chosen_again(client, posting):
     response = client.post(apply_url(posting), form_data(posting, first_name=""))
 
