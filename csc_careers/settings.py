@@ -222,16 +222,25 @@ APPLICATION_MAX_REQUEST_BYTES = RESUME_MAX_BYTES + 256 * 1024
 APPLICATION_RATE = os.environ.get("APPLICATION_RATE", "10/h")
 STATUS_LINK_RATE = os.environ.get("STATUS_LINK_RATE", "5/h")
 RATELIMIT_VIEW = "applications.views.rate_limited"
+# How many proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For;
+# 0 when visitors reach gunicorn directly. Limits per client use csc_careers.client_address.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+RATELIMIT_IP_META_KEY = "csc_careers.client_address.client_address"
 # Days after a posting closes before `manage.py purge_applications` erases unsuccessful applicants'
 # personal information and résumés.
 APPLICATION_RETENTION_DAYS = int(os.environ.get("APPLICATION_RETENTION_DAYS", "730"))
 
-# Background tasks (django-tasks): run at once locally and in tests; in production set
-# TASKS_BACKEND=django_tasks_db.backend.DatabaseBackend and run `manage.py db_worker`.
+# Background tasks (django-tasks): run at once locally (DEBUG on) and in tests; with DEBUG off they
+# go to the database queue, and `manage.py db_worker` sends them. Sending e-mail inside the request
+# would make applicants wait on the mail server, and would let the time the status-link page takes
+# reveal whether an address has applied.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.backend.DatabaseBackend",
         )
     }
 }
@@ -258,6 +267,7 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "csc_careers.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 

@@ -91,11 +91,16 @@ def test_resume_bucket_selects_private_object_storage_with_signed_urls():
     ]
 
 
+def test_production_sends_e_mail_from_the_database_queue_not_the_request():
+    backend = production_setting("s.TASKS['default']['BACKEND']")
+    assert backend == "django_tasks_db.backend.DatabaseBackend"
+
+
 def test_tasks_backend_is_switched_by_the_environment():
     backend = production_setting(
-        "s.TASKS['default']['BACKEND']", TASKS_BACKEND="django_tasks_db.backend.DatabaseBackend"
+        "s.TASKS['default']['BACKEND']", TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend"
     )
-    assert backend == "django_tasks_db.backend.DatabaseBackend"
+    assert backend == "django_tasks.backends.dummy.DummyBackend"
 
 
 @pytest.mark.django_db

@@ -372,6 +372,27 @@ def test_submissions_are_rate_limited_per_client(client, posting, settings):
     assert Application.objects.count() == 2
 
 
+def test_behind_a_load_balancer_each_visitor_has_their_own_limit(client, posting, settings):
+    settings.APPLICATION_RATE = "1/h"
+    settings.TRUSTED_PROXIES = 1
+
+    def apply_from(address, email, forged=""):
+        forwarded = f"{forged}, {address}" if forged else address
+        return client.post(
+            apply_url(posting),
+            form_data(posting, email=email),
+            REMOTE_ADDR="10.0.0.2",  # the load balancer, the same for everyone
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    assert apply_from("198.51.100.7", "first@example.ca").status_code == 302
+    assert apply_from("203.0.113.9", "second@example.ca").status_code == 302
+    # What a client writes in the header itself does not get it a fresh limit.
+    again = apply_from("198.51.100.7", "third@example.ca", forged="192.0.2.1")
+    assert again.status_code == 429
+    assert Application.objects.count() == 2
+
+
 # --- After submitting ---------------------------------------------------------------------
 
 
