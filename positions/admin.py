@@ -1,9 +1,11 @@
 """HR's editing of the occupation catalogue: every text in English and French."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -263,20 +265,67 @@ class PostingStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PublishedPostingForm(forms.ModelForm):
+    """A published posting keeps what publishing required: its French text and a location."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.is_published:
+            for field in ("title_fr", "work_description_fr"):
+                if field in self.fields and not cleaned.get(field):
+                    self.add_error(field, _("A published posting needs its French text."))
+            if "locations" in self.fields and not cleaned.get("locations"):
+                self.add_error("locations", _("A published posting needs at least one location."))
+        return cleaned
+
+
+class PublishedPostingInlineFormSet(BaseInlineFormSet):
+    """Qualifications and questions of a published posting keep their French text."""
+
+    def kept_forms(self):
+        """The forms whose rows remain after saving (filled in, and not marked for deletion)."""
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+    def clean(self):
+        super().clean()
+        if not (self.instance.pk and self.instance.is_published):
+            return
+        for form in self.kept_forms():
+            if not form.cleaned_data.get("text_fr"):
+                form.add_error("text_fr", _("A published posting needs its French text."))
+
+
+class QualificationFormSet(PublishedPostingInlineFormSet):
+    def clean(self):
+        super().clean()
+        published = self.instance.pk and self.instance.is_published
+        if published and all(form.cleaned_data.get("is_asset") for form in self.kept_forms()):
+            raise ValidationError(
+                _("A published posting needs at least one essential qualification.")
+            )
+
+
 class QualificationInline(TranslationTabularInline):
     model = Qualification
+    formset = QualificationFormSet
     extra = 0
     fields = ["order", "is_asset", "kind", "text"]
 
 
 class ScreeningQuestionInline(TranslationStackedInline):
     model = ScreeningQuestion
+    formset = PublishedPostingInlineFormSet
     extra = 0
     fields = ["order", "kind", "is_essential", "text", "choices"]
 
 
 @admin.register(JobPosting)
 class JobPostingAdmin(TranslationAdmin):
+    form = PublishedPostingForm
     list_display = [
         "reference_number",
         "title",
@@ -302,7 +351,7 @@ class JobPostingAdmin(TranslationAdmin):
     autocomplete_fields = ["occupation", "locations"]
     filter_horizontal = ["reviewers"]
     readonly_fields = ["state_label", "funnel", "published_at", "closed_early_at", "archived_at"]
-    actions = ["publish", "close_now", "duplicate_as_draft"]
+    actions = ["publish", "close_now", "archive", "duplicate_as_draft"]
     inlines = [QualificationInline, ScreeningQuestionInline]
     fieldsets = [
         (
@@ -445,6 +494,35 @@ class JobPostingAdmin(TranslationAdmin):
                 ngettext(
                     "%(count)d posting was not open or scheduled and was left as it was.",
                     "%(count)d postings were not open or scheduled and were left as they were.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Archive the selected postings"), permissions=["change"])
+    def archive(self, request, queryset):
+        """Closed and draft postings leave the site; open or scheduled ones must be closed first."""
+        archivable = queryset.filter(current_state__in=[PostingState.CLOSED, PostingState.DRAFT])
+        count = 0
+        for posting in archivable:
+            posting.archive()
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d posting archived.", "%(count)d postings archived.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+        skipped = queryset.count() - count
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d posting was open, scheduled or already archived and was left as "
+                    "it was: close it first.",
+                    "%(count)d postings were open, scheduled or already archived and were left "
+                    "as they were: close them first.",
                     skipped,
                 )
                 % {"count": skipped},

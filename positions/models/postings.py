@@ -361,10 +361,20 @@ class JobPosting(models.Model):
             problems.append(_("it needs at least one essential qualification"))
         if not self.locations.exists():
             problems.append(_("it needs at least one location"))
+        if self.closing_date < posting_today():
+            problems.append(_("its closing date has passed"))
         return problems
 
+    @property
+    def is_published(self) -> bool:
+        """Published and not archived: the public sees it (open or closed) or will (scheduled)."""
+        return bool(self.published_at and not self.archived_at)
+
     def publish(self) -> None:
-        """Publish the posting; it opens on its open date. Raise ValidationError if incomplete."""
+        """Publish the posting, or reopen one closed early; it opens on its open date.
+
+        Raise ValidationError if it is incomplete or its closing date has passed.
+        """
         problems = self.publication_problems()
         if problems:
             raise ValidationError(
@@ -372,10 +382,17 @@ class JobPosting(models.Model):
                 % {"posting": self.reference_number, "problems": "; ".join(map(str, problems))}
             )
         self.published_at = timezone.now()
-        self.archived_at = None
-        self.save(update_fields=["published_at", "archived_at", "updated_at"])
+        self.archived_at = self.closed_early_at = None
+        self.save(update_fields=["published_at", "archived_at", "closed_early_at", "updated_at"])
 
     publish.alters_data = True
+
+    def archive(self) -> None:
+        """Take a closed or draft posting off the site for good (its applications are kept)."""
+        self.archived_at = timezone.now()
+        self.save(update_fields=["archived_at", "updated_at"])
+
+    archive.alters_data = True
 
     def close_now(self) -> None:
         """Close an open or scheduled posting before its closing date."""

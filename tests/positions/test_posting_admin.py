@@ -1,10 +1,14 @@
 """HR writes and publishes postings in the admin."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from applications.roles import HR_ADMINISTRATORS
 from positions.models import JobPosting, PostingState
+from tests.applications.factories import staff_in
 from tests.factories import FacilityFactory, JobPostingFactory, OccupationFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +166,123 @@ def test_view_on_site_previews_a_draft_for_staff(hr_client):
 
     assert response.status_code == 200
     assert "Preview for HR staff." in response.content.decode()
+
+
+@pytest.fixture
+def hr_role_client(client, django_user_model):
+    """Someone in the HR administrators role, which may edit qualifications and questions."""
+    client.force_login(staff_in(django_user_model, HR_ADMINISTRATORS))
+    return client
+
+
+def change_form_data(response) -> dict:
+    """The POST data of an admin change page as it stands (main form and inline formsets)."""
+    data = {}
+
+    def add(form):
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda data: data.update(title_fr=""), "A published posting needs its French text."),
+        (lambda data: data.pop("locations"), "A published posting needs at least one location."),
+        (
+            lambda data: data.update({"qualifications-0-DELETE": "on"}),
+            "A published posting needs at least one essential qualification.",
+        ),
+        (
+            lambda data: data.update({"qualifications-0-text_fr": ""}),
+            "A published posting needs its French text.",
+        ),
+    ],
+)
+def test_a_published_posting_keeps_what_publishing_required(hr_role_client, change, message):
+    posting = JobPostingFactory(title_fr="Agent de libération conditionnelle")
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+    assert hr_role_client.post(url, data).status_code == 302  # unchanged, it saves
+
+    change(data)
+    response = hr_role_client.post(url, data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    posting.refresh_from_db()
+    assert posting.title_fr == "Agent de libération conditionnelle"
+    assert posting.locations.exists()
+    assert posting.qualifications.filter(is_asset=False).exists()
+
+
+def test_a_draft_may_be_saved_incomplete(hr_role_client):
+    draft = JobPostingFactory(published_at=None)
+    url = reverse("admin:positions_jobposting_change", args=[draft.pk])
+    data = change_form_data(hr_role_client.get(url))
+    data.pop("locations")
+    data.update({"title_fr": "", "qualifications-0-DELETE": "on"})
+
+    assert hr_role_client.post(url, data).status_code == 302
+    assert not draft.locations.exists()
+    assert not draft.qualifications.exists()
+
+
+def test_archive_action_takes_closed_and_draft_postings_off_the_site(hr_client, client):
+    closed = JobPostingFactory()
+    closed.close_now()
+    draft = JobPostingFactory(published_at=None)
+    live = JobPostingFactory()
+
+    response = action(hr_client, "archive", [closed, draft, live])
+
+    content = response.content.decode()
+    assert "2 postings archived." in content
+    assert "close it first" in content
+    states = {p.pk: p.state for p in JobPosting.objects.all()}
+    assert states == {
+        closed.pk: PostingState.ARCHIVED,
+        draft.pk: PostingState.ARCHIVED,
+        live.pk: PostingState.OPEN,
+    }
+    client.logout()
+    assert client.get(closed.get_absolute_url()).status_code == 404
+
+
+def test_publishing_a_posting_closed_early_reopens_it(hr_client):
+    posting = JobPostingFactory()
+    posting.close_now()
+
+    response = action(hr_client, "publish", [posting])
+
+    posting.refresh_from_db()
+    assert posting.state == PostingState.OPEN
+    assert posting.closed_early_at is None
+    assert "1 posting published" in response.content.decode()
+
+
+def test_a_posting_whose_closing_date_has_passed_is_not_published(hr_client):
+    past = JobPostingFactory(
+        published_at=None,
+        open_date=datetime.date(2026, 1, 5),
+        closing_date=datetime.date(2026, 1, 20),
+    )
+
+    response = action(hr_client, "publish", [past])
+
+    past.refresh_from_db()
+    assert past.published_at is None
+    assert "its closing date has passed" in response.content.decode()
