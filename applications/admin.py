@@ -552,6 +552,13 @@ class StageChangeAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_select_related = ["application", "changed_by"]
     search_fields = ["application__reference"]
 
+    def get_queryset(self, request):
+        # The history of the applications this person may see, and no other.
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("applications.view_all_applications"):
+            return queryset
+        return queryset.filter(application__in=Application.objects.visible_to(request.user))
+
 
 @admin.register(ExportLog)
 class ExportLogAdmin(RecordAdminMixin, admin.ModelAdmin):

@@ -200,6 +200,24 @@ def test_reviewer_sees_and_moves_only_the_applications_of_their_postings(client,
 
 
 @pytest.mark.django_db
+def test_reviewer_reads_the_history_of_their_postings_applications_only(client, queue):
+    for application in (queue["mine"], queue["other"]):
+        application.move_to(Stage.SCREENING, by=queue["hr"], reason=f"Reason {application.pk}")
+    history = reverse("admin:applications_stagechange_changelist")
+    theirs = StageChange.objects.get(application=queue["other"])
+
+    client.force_login(queue["reviewer"])
+    response = client.get(history)
+    assert [c.application for c in response.context["cl"].result_list] == [queue["mine"]]
+    page = client.get(reverse("admin:applications_stagechange_change", args=[theirs.pk]))
+    assert page.status_code == 302  # the admin's "does not exist" redirect
+    assert f"Reason {queue['other'].pk}" not in client.get(page["Location"]).content.decode()
+
+    client.force_login(queue["hr"])
+    assert len(client.get(history).context["cl"].result_list) == 2
+
+
+@pytest.mark.django_db
 def test_reviewer_cannot_edit_postings_or_export(client, queue):
     client.force_login(queue["reviewer"])
     posting = queue["mine"].posting
