@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -150,7 +151,11 @@ class PostingFilter(admin.SimpleListFilter):
         return [(p.pk, f"{p.reference_number} – {p.title}") for p in postings[: self.LIMIT]]
 
     def queryset(self, request, queryset):
-        return queryset.filter(posting_id=self.value()) if self.value() else queryset
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters(self.value())
+        return queryset.filter(posting_id=self.value())
 
 
 class RegionFilter(admin.SimpleListFilter):

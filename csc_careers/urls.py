@@ -43,5 +43,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "positions.views.bad_request"
 handler404 = "positions.views.page_not_found"
 handler500 = "positions.views.server_error"

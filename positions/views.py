@@ -191,6 +191,10 @@ class AboutView(TemplateView):
         return context
 
 
+def bad_request(request, exception):
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
