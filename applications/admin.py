@@ -336,10 +336,16 @@ class ApplicationAdmin(admin.ModelAdmin):
         return request.user.has_perm("applications.export_applications")
 
     def export(self, request, queryset, file_format):
-        filters = {
-            "selected": sorted(queryset.values_list("reference", flat=True)),
-            "list_filters": request.GET.urlencode(),
-        }
+        # "Select all" exports whatever the list's filters match (maybe a million rows): the log
+        # records those filters, not every reference.
+        if (
+            request.POST.get(helpers.ACTION_CHECKBOX_NAME)
+            and request.POST.get("select_across") != "1"
+        ):
+            selected = sorted(queryset.values_list("reference", flat=True))
+        else:
+            selected = "all matching the list filters"
+        filters = {"selected": selected, "list_filters": request.GET.urlencode()}
         return export_response(request, queryset, filters=filters, file_format=file_format)
 
     @admin.action(description=_("Export the selected as CSV"), permissions=["export"])
@@ -412,6 +418,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Move to a stage…"), permissions=["move"])
     def move_to_stage(self, request, queryset):
+        if self.too_many_for_one_action(request, queryset):
+            return None
         form = MoveForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             moved, refused = [], []
@@ -447,6 +455,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to a reviewer…"), permissions=["assign"])
     def assign_to_reviewer(self, request, queryset):
+        if self.too_many_for_one_action(request, queryset):
+            return None
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             reviewer = form.cleaned_data["reviewer"]
@@ -468,6 +478,25 @@ class ApplicationAdmin(admin.ModelAdmin):
         return self.intermediate_page(
             request, queryset, form, "assign_to_reviewer", _("Assign applications")
         )
+
+    # Each application moved is checked, locked and recorded on its own, and the confirmation page
+    # carries one field per application: a bounded batch keeps both reasonable.
+    BULK_LIMIT = 500
+
+    def too_many_for_one_action(self, request, queryset) -> bool:
+        count = queryset.count()
+        if count <= self.BULK_LIMIT:
+            return False
+        self.message_user(
+            request,
+            _(
+                "%(count)d applications are selected; move or assign at most %(limit)d at a "
+                "time. Narrow the list with its filters, then select again."
+            )
+            % {"count": count, "limit": self.BULK_LIMIT},
+            messages.ERROR,
+        )
+        return True
 
     def intermediate_page(self, request, queryset, form, action, title):
         return TemplateResponse(

@@ -173,17 +173,17 @@ def csv_chunks(rows: QuerySet, columns: list[Column], log: ExportLog) -> Iterato
     yield ("\ufeff" + buffer.getvalue()).encode()
     sql, params = rows.query.sql_with_params()
     count = 0
-    try:
-        with connections[rows.db].chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(CHUNK_SIZE):
-                buffer.seek(0)
-                buffer.truncate()
-                writer.writerows(batch)
-                count += len(batch)
-                yield buffer.getvalue().encode()
-    finally:
-        ExportLog.objects.filter(pk=log.pk).update(row_count=count)
+    with connections[rows.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(CHUNK_SIZE):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows(batch)
+            count += len(batch)
+            yield buffer.getvalue().encode()
+    # Only a download that ran to its end has a row count: an interrupted one (the generator closed
+    # at a yield, or an error) leaves it empty, as the log says.
+    ExportLog.objects.filter(pk=log.pk).update(row_count=count)
 
 
 def xlsx_file(rows: QuerySet, columns: list[Column], log: ExportLog):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.exports import columns_for, csv_chunks, export_rows
 from applications.models import (
     Application,
     EquityDeclaration,
@@ -177,7 +178,9 @@ def test_equity_columns_only_for_the_dedicated_permission(client, recruiter, pos
     assert rows[1][-4:] == ["Yes", "No", "I prefer not to say", "No"]
 
 
-@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tx"])
+@pytest.mark.parametrize(
+    "dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tx", "\rx"]
+)
 def test_formula_like_cells_are_neutralized(client, recruiter, posting, dangerous):
     make_application(posting=posting, first_name=dangerous)
 
@@ -219,6 +222,44 @@ def test_admin_action_exports_the_selected(client, recruiter, posting):
 
     rows = read_csv(b"".join(response.streaming_content))
     assert [row[0] for row in rows[1:]] == [chosen.reference]
+
+
+def test_admin_action_on_all_matching_logs_the_list_filters_not_every_reference(
+    client, recruiter, posting
+):
+    for _ in range(3):
+        make_application(posting=posting)
+
+    response = client.post(
+        reverse("admin:applications_application_changelist") + "?stage__exact=received",
+        {"action": "export_csv", "_selected_action": ["0"], "select_across": "1"},
+    )
+
+    assert len(read_csv(b"".join(response.streaming_content))) == 4
+    log = ExportLog.objects.get()
+    assert log.filters == {
+        "selected": "all matching the list filters",
+        "list_filters": "stage__exact=received",
+    }
+    assert log.row_count == 3
+
+
+def test_an_interrupted_download_leaves_the_row_count_empty(recruiter, posting):
+    make_application(posting=posting)
+    columns = columns_for(posting=posting, with_equity=False, dates_as_text=True)
+    rows = export_rows(Application.objects.all(), columns)
+    interrupted, finished = (
+        ExportLog.objects.create(exported_by=recruiter, file_format="csv") for _ in range(2)
+    )
+
+    chunks = csv_chunks(rows, columns, interrupted)
+    next(chunks)  # the header, then the person goes away: the server closes the generator
+    chunks.close()
+    b"".join(csv_chunks(rows, columns, finished))
+
+    interrupted.refresh_from_db()
+    finished.refresh_from_db()
+    assert (interrupted.row_count, finished.row_count) == (None, 1)
 
 
 @pytest.mark.parametrize("count", [10, 1000])

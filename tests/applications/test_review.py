@@ -268,6 +268,35 @@ def test_hr_moves_in_bulk_and_gets_a_summary_of_each_refusal(client, queue):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("action", ["move_to_stage", "assign_to_reviewer"])
+def test_bulk_actions_refuse_more_than_a_batch_with_a_clear_message(
+    client, queue, monkeypatch, action
+):
+    monkeypatch.setattr("applications.admin.ApplicationAdmin.BULK_LIMIT", 1)
+    client.force_login(queue["hr"])
+
+    response = client.post(
+        CHANGELIST,
+        {
+            "action": action,
+            "_selected_action": [queue["mine"].pk, queue["other"].pk],
+            "stage": Stage.SCREENING,
+            "reviewer": queue["reviewer"].pk,
+            "reason": "Batch",
+            "apply": "1",
+        },
+        follow=True,
+    )
+
+    assert "2 applications are selected; move or assign at most 1 at a time." in (
+        response.content.decode()
+    )
+    assert not StageChange.objects.exists()
+    queue["other"].refresh_from_db()
+    assert queue["other"].assignee is None
+
+
+@pytest.mark.django_db
 def test_hr_assigns_a_reviewer_who_then_sees_the_posting(client, queue):
     client.force_login(queue["hr"])
 
