@@ -52,7 +52,7 @@ class Stage(models.TextChoices):
     OFFER = "offer", _("Job offer made")
     HIRED = "hired", _("Hired")
     REJECTED = "rejected", _("Not retained")
-    WITHDRAWN = "withdrawn", _("Withdrawn by you")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 ACTIVE_STAGES = {

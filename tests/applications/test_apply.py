@@ -443,7 +443,7 @@ def test_withdrawing_asks_for_confirmation_then_records_it(client, application):
     )
     content = response.content.decode()
     assert "Your application has been withdrawn." in content
-    assert "Withdrawn by you" in content
+    assert "<strong>Withdrawn</strong>" in content
     assert len(mail.outbox) == 1 and "withdrawn" in mail.outbox[0].subject
 
     again = client.post(url, follow=True)
