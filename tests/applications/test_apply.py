@@ -319,6 +319,17 @@ def test_a_closed_posting_refuses_with_a_clear_page(client, posting):
     assert not Application.objects.exists()
 
 
+def test_a_posting_closed_early_says_when_it_was_closed(client, posting):
+    posting.close_now()
+
+    response = client.get(apply_url(posting))
+
+    assert response.status_code == 410
+    content = response.content.decode()
+    assert "was closed early, on" in content
+    assert "23:59 Pacific time" not in content
+
+
 def test_a_form_opened_before_closing_and_sent_after_is_refused_and_says_why(
     client, posting, settings
 ):
