@@ -104,13 +104,16 @@ class OccupationListView(FilteredListView):
 class OccupationDetailView(DetailView):
     template_name = "positions/occupation_detail.html"
     context_object_name = "occupation"
+    POSTINGS_SHOWN = 20  # the soonest to close; the posting search lists them all
 
     def get_queryset(self):
         return Occupation.objects.published().for_detail()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["open_postings"] = self.object.postings.open().for_list()[:20]
+        open_postings = self.object.postings.open()
+        context["open_postings"] = open_postings.for_list()[: self.POSTINGS_SHOWN]
+        context["open_posting_count"] = open_postings.count()
         return context
 
 

@@ -361,8 +361,6 @@ class JobPosting(models.Model):
             problems.append(_("it needs at least one essential qualification"))
         if not self.locations.exists():
             problems.append(_("it needs at least one location"))
-        if self.closing_date < posting_today():
-            problems.append(_("its closing date has passed"))
         return problems
 
     @property
@@ -376,6 +374,8 @@ class JobPosting(models.Model):
         Raise ValidationError if it is incomplete or its closing date has passed.
         """
         problems = self.publication_problems()
+        if self.closing_date < posting_today():
+            problems.append(_("its closing date has passed"))
         if problems:
             raise ValidationError(
                 _("%(posting)s cannot be published: %(problems)s.")

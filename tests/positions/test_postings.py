@@ -427,6 +427,21 @@ def test_feed_lists_newly_opened_postings_and_filters_by_region(client):
     assert client.get(reverse("positions:posting-feed"), {"region": "x"}).status_code == 404
 
 
+def test_occupation_page_counts_all_its_open_postings_and_links_to_them(client, monkeypatch):
+    monkeypatch.setattr("positions.views.OccupationDetailView.POSTINGS_SHOWN", 2)
+    first = JobPostingFactory()
+    for _ in range(2):
+        JobPostingFactory(occupation=first.occupation)
+
+    response = client.get(first.occupation.get_absolute_url())
+
+    content = response.content.decode()
+    assert len(response.context["open_postings"]) == 2
+    assert "CSC has 3 open job postings for this occupation." in content
+    assert f"?occupation={first.occupation.slug}" in content
+    assert "See all 3 open job postings for this occupation" in content
+
+
 def test_sitemap_lists_open_postings_in_both_languages(client):
     open_posting = JobPostingFactory(reference_number="OPEN-9")
     JobPostingFactory(reference_number="DRAFT-9", published_at=None)
