@@ -219,6 +219,10 @@ class Application(models.Model):
             models.Index(fields=["stage", "-submitted_at"], name="application_stage_idx"),
             # The review queue's default order (newest first, then the admin's -pk tie-break).
             models.Index(fields=["-submitted_at", "-id"], name="application_submitted_idx"),
+            # The queue sorted by applicant or by days waiting (either direction: an index serves
+            # its exact reverse too).
+            models.Index(fields=["last_name", "-id"], name="application_name_idx"),
+            models.Index(fields=["stage_changed_at", "-id"], name="application_waiting_idx"),
         ]
         permissions = [
             ("view_all_applications", _("Can see the applications of every posting")),
