@@ -346,6 +346,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         else:
             selected = "all matching the list filters"
         filters = {"selected": selected, "list_filters": request.GET.urlencode()}
+        if request.GET.get("stage__exact") in Stage.values:
+            filters["stages"] = [request.GET["stage__exact"]]  # named in the file name
         return export_response(request, queryset, filters=filters, file_format=file_format)
 
     @admin.action(description=_("Export the selected as CSV"), permissions=["export"])

@@ -236,10 +236,12 @@ def test_admin_action_on_all_matching_logs_the_list_filters_not_every_reference(
     )
 
     assert len(read_csv(b"".join(response.streaming_content))) == 4
+    assert "_received_" in response["Content-Disposition"]
     log = ExportLog.objects.get()
     assert log.filters == {
         "selected": "all matching the list filters",
         "list_filters": "stage__exact=received",
+        "stages": ["received"],
     }
     assert log.row_count == 3
 
