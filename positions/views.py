@@ -59,13 +59,21 @@ class FilteredListView(ListView):
         self.filterset = self.filterset_class(
             self.request.GET, queryset=self.get_base_queryset(), request=self.request
         )
-        if not self.filterset.is_valid():
-            messages.error(
-                self.request,
-                _("Some search filters were not understood. Check the fields marked in error."),
-            )
-            return self.filterset.queryset.none()
-        return self.filterset.qs
+        if self.filterset.is_valid():
+            return self.filterset.qs
+        messages.error(
+            self.request,
+            _("Some search filters were not understood. Check the fields marked in error."),
+        )
+        # The form keeps showing what was typed, with its errors; the list applies the filters
+        # that were understood, rather than showing nothing.
+        understood = self.request.GET.copy()
+        for name in self.filterset.form.errors:
+            understood.pop(name, None)
+        narrowed = self.filterset_class(
+            understood, queryset=self.get_base_queryset(), request=self.request
+        )
+        return narrowed.qs if narrowed.is_valid() else narrowed.queryset.none()
 
     def paginate_queryset(self, queryset, page_size):
         # An out-of-range or malformed page number shows the last or first page, never a 404.

@@ -254,6 +254,21 @@ def test_malformed_filters_give_the_list_with_an_error_never_a_500(client, query
         assert "were not understood" in response.content.decode()
 
 
+def test_a_malformed_filter_is_flagged_and_the_others_still_apply(client):
+    ontario = ProvinceFactory(code="ON", region=RegionFactory(slug="ontario"))
+    quebec = ProvinceFactory(code="QC", name="Quebec", region=RegionFactory(slug="quebec"))
+    JobPostingFactory(reference_number="ON-1", locations=[FacilityFactory(province=ontario)])
+    JobPostingFactory(reference_number="QC-1", locations=[FacilityFactory(province=quebec)])
+
+    response = client.get(LIST_URL, {"salary": "abc", "region": "ontario"})
+
+    assert references(response) == ["ON-1"]
+    content = response.content.decode()
+    assert "were not understood" in content
+    assert "Choose a whole region" not in content  # not the "nothing matches" advice
+    assert response.context["filter"].form.errors.keys() == {"salary"}
+
+
 def test_search_operators_are_treated_as_words(client):
     JobPostingFactory(reference_number="PAROLE", title="Parole officer")
 
