@@ -159,7 +159,13 @@ class SubmittedView(StatusMixin, TemplateView):
     template_name = "applications/submitted.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "application": self.get_application()}
+        application = self.get_application()
+        unmet = application.answers.filter(meets_requirement=False).select_related("question")
+        return {
+            **super().get_context_data(**kwargs),
+            "application": application,
+            "unmet_requirements": [answer.question for answer in unmet],
+        }
 
 
 @method_decorator(private, name="dispatch")

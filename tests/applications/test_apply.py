@@ -143,6 +143,17 @@ def test_no_to_an_essential_yes_no_question_is_accepted_and_recorded(client, pos
     assert response.status_code == 302
     answer = ScreeningAnswer.objects.get(question=question)
     assert (answer.answer, answer.meets_requirement) == ("no", False)
+    confirmation = client.get(response["Location"]).content.decode()
+    assert "Your answers show an essential requirement you do not meet" in confirmation
+    assert "Do you have a degree in social sciences?" in confirmation
+
+
+def test_the_confirmation_says_nothing_of_unmet_requirements_when_all_are_met(client, posting):
+    response = client.post(apply_url(posting), form_data(posting))
+
+    confirmation = client.get(response["Location"]).content.decode()
+    assert "Application submitted" in confirmation
+    assert "essential requirement you do not meet" not in confirmation
 
 
 def test_no_equity_answers_means_no_declaration_row(client, posting):
