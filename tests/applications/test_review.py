@@ -19,6 +19,7 @@ from applications.models import (
     StageChange,
 )
 from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
+from applications.tasks import absolute_url
 from positions.models import posting_today
 from tests.applications.factories import make_application, staff_in
 from tests.factories import JobPostingFactory
@@ -116,20 +117,31 @@ def test_stage_changes_cannot_be_rewritten(client, django_user_model):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("target", "mailed"),
+    ("source", "target", "mailed"),
     [
-        (Stage.SCREENING, False),
-        (Stage.REJECTED, True),
+        (Stage.RECEIVED, Stage.SCREENING, False),
+        (Stage.SCREENING, Stage.SCREENED_IN, False),
+        (Stage.SCREENING, Stage.SCREENED_OUT, True),
+        (Stage.SCREENED_IN, Stage.ASSESSMENT, True),
+        (Stage.ASSESSMENT, Stage.INTERVIEW, True),
+        (Stage.INTERVIEW, Stage.REFERENCE_CHECK, False),
+        (Stage.REFERENCE_CHECK, Stage.OFFER, True),
+        (Stage.OFFER, Stage.HIRED, False),
+        (Stage.RECEIVED, Stage.REJECTED, True),
     ],
 )
-def test_chosen_moves_e_mail_the_applicant(django_capture_on_commit_callbacks, target, mailed):
-    application = make_application(stage=Stage.RECEIVED)
+def test_chosen_moves_e_mail_the_applicant(
+    django_capture_on_commit_callbacks, source, target, mailed
+):
+    application = make_application(stage=source)
     with django_capture_on_commit_callbacks(execute=True):
         application.move_to(target)
     assert bool(mail.outbox) is mailed
     if mailed:
-        assert mail.outbox[0].to == [application.email]
-        assert application.reference in mail.outbox[0].subject
+        message = mail.outbox[0]
+        assert message.to == [application.email]
+        assert application.posting.title in message.subject
+        assert absolute_url(application.get_absolute_url()) in message.body
 
 
 @pytest.mark.django_db
