@@ -265,6 +265,11 @@ class Application(models.Model):
     def is_active(self) -> bool:
         return self.stage in ACTIVE_STAGES
 
+    def unmet_requirements(self) -> list[ScreeningQuestion]:
+        """The essential questions this applicant's answers do not meet ("no" to a yes/no one)."""
+        answers = self.answers.filter(meets_requirement=False).select_related("question")
+        return [answer.question for answer in answers.order_by("question__order", "question__pk")]
+
     def can_move_to(self, stage: str) -> bool:
         return stage in ALLOWED_MOVES.get(self.stage, set())
 

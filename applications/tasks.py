@@ -30,7 +30,9 @@ def send_to_applicant(application: Application, template: str, **context) -> Non
 @task()
 def send_application_confirmation(application_id: int) -> None:
     application = Application.objects.select_related("posting").get(pk=application_id)
-    send_to_applicant(application, "application_received")
+    send_to_applicant(
+        application, "application_received", unmet_requirements=application.unmet_requirements()
+    )
 
 
 @task()

@@ -160,11 +160,10 @@ class SubmittedView(StatusMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         application = self.get_application()
-        unmet = application.answers.filter(meets_requirement=False).select_related("question")
         return {
             **super().get_context_data(**kwargs),
             "application": application,
-            "unmet_requirements": [answer.question for answer in unmet],
+            "unmet_requirements": application.unmet_requirements(),
         }
 
 

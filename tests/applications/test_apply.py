@@ -146,6 +146,9 @@ def test_no_to_an_essential_yes_no_question_is_accepted_and_recorded(client, pos
     confirmation = client.get(response["Location"]).content.decode()
     assert "Your answers show an essential requirement you do not meet" in confirmation
     assert "Do you have a degree in social sciences?" in confirmation
+    body = mail.outbox[0].body
+    assert "You answered “no” to these essential questions." in body
+    assert "- Do you have a degree in social sciences?" in body
 
 
 def test_the_confirmation_says_nothing_of_unmet_requirements_when_all_are_met(client, posting):
@@ -154,6 +157,7 @@ def test_the_confirmation_says_nothing_of_unmet_requirements_when_all_are_met(cl
     confirmation = client.get(response["Location"]).content.decode()
     assert "Application submitted" in confirmation
     assert "essential requirement you do not meet" not in confirmation
+    assert "essential questions" not in mail.outbox[0].body
 
 
 def test_no_equity_answers_means_no_declaration_row(client, posting):
