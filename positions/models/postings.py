@@ -341,6 +341,12 @@ class JobPosting(models.Model):
         return [line.strip() for line in self.conditions_of_employment.splitlines() if line.strip()]
 
     @property
+    def places(self) -> list[str]:
+        """Each town once, e.g. ["Kingston (ON)", "Ottawa (ON)"] (uses prefetched locations)."""
+        names = [f"{f.city} ({f.province.code})" for f in self.locations.all()]
+        return list(dict.fromkeys(names))
+
+    @property
     def essential_qualifications(self) -> list["Qualification"]:
         return [q for q in self.qualifications.all() if not q.is_asset]
 

@@ -149,6 +149,17 @@ def test_full_text_search_ranks_title_matches_first_and_stems_words(client):
     assert references(response) == ["TITLE", "DESC"]
 
 
+def test_a_card_names_each_town_once(client):
+    on = ProvinceFactory(code="ON")
+    kingston = [FacilityFactory(city="Kingston", province=on) for _ in range(2)]
+    ottawa = FacilityFactory(city="Ottawa", province=on)
+    JobPostingFactory(locations=[*kingston, ottawa])
+
+    content = client.get(LIST_URL).content.decode()
+
+    assert "<dd>Kingston (ON), Ottawa (ON)</dd>" in content
+
+
 def test_location_filters_do_not_duplicate_postings_with_several_places(client):
     ontario = RegionFactory(slug="ontario")
     on = ProvinceFactory(code="ON", region=ontario)
