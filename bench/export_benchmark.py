@@ -71,8 +71,6 @@ def main() -> None:
     from applications.exports import columns_for, export_rows
     from applications.models import Application
 
-    if connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     print(f"Generating {options.rows:,} synthetic applications…", flush=True)
     call_command(
         "generate_synthetic_data",

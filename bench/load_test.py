@@ -16,7 +16,6 @@ pages again by itself once PostgreSQL is back.
 """
 
 import argparse
-import contextlib
 import http.client
 import os
 import random
@@ -38,6 +37,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from csc_careers.local_postgres import Cluster, let_server_user_through  # noqa: E402
 from tests.documents import pdf_bytes  # noqa: E402
 
 
@@ -47,49 +47,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Postgres:
-    """A throwaway PostgreSQL cluster on loopback (run as the postgres user when root)."""
+class Postgres(Cluster):
+    """A throwaway PostgreSQL server in a temporary folder, from the same binaries as the site's."""
 
     def __init__(self):
-        self.bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-        self.dir = Path(tempfile.mkdtemp(prefix="csc-load-pg-"))
-        self.port = free_port()
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self.run("initdb", "-D", f"{self.dir}/data", "-A", "trust", "-U", "postgres", "-E", "UTF8")
-        self.start()
-
-    def run(self, tool, *args):
-        command = [str(self.bin / tool), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, cwd="/tmp", stdout=subprocess.DEVNULL)
-
-    def start(self):
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir}"
-        self.run(
-            "pg_ctl",
-            "-D",
-            f"{self.dir}/data",
-            "-l",
-            f"{self.dir}/log",
-            "-w",
-            "start",
-            "-o",
-            options,
-        )
-
-    def stop(self):
-        self.run("pg_ctl", "-D", f"{self.dir}/data", "-m", "fast", "-w", "stop")
-
-    @property
-    def url(self):
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        folder = Path(tempfile.mkdtemp(prefix="csc-load-pg-"))
+        super().__init__(folder, throwaway=True)
+        if self.user is not None:
+            let_server_user_through(folder)
+        self.ensure_running()
 
     def destroy(self):
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class Visitor:

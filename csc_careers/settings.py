@@ -1,8 +1,10 @@
 """Settings for CSC Careers.
 
 Everything comes from the environment, with defaults that let a developer run the site locally with
-no set-up (SQLite, DEBUG on, e-mail printed to the console). With DEBUG off the production hardening
-switches on, and a missing SECRET_KEY stops the start-up instead of falling back to a known key.
+no set-up (DEBUG on, e-mail printed to the console). The database is always PostgreSQL, named by
+DATABASE_URL; manage.py and the run command set it to the checkout's own server when it is unset.
+With DEBUG off the production hardening switches on, and a missing SECRET_KEY stops the start-up
+instead of falling back to a known key.
 """
 
 import os
@@ -106,14 +108,31 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "csc_careers.wsgi.application"
 
-# SQLite when DATABASE_URL is unset (local use); PostgreSQL in tests and production.
+# PostgreSQL is the only database, everywhere.
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. manage.py and ./scripts/run start the checkout's own PostgreSQL "
+        "when it is unset; anything else (gunicorn, scripts/serve) needs DATABASE_URL=postgres://…"
+    )
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ["DATABASE_URL"],
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("PostgreSQL is the only database: DATABASE_URL must be postgres://…")
+
+
+def describe_database() -> str:
+    """Name the database of DATABASE_URL for an error message, without its password."""
+    db = DATABASES["default"]
+    host = db["HOST"] or "the default socket"
+    where = f"{host}:{db['PORT']}" if db["PORT"] else host
+    return f"{db['NAME']!r} as {db['USER'] or 'the current user'!r} on {where}"
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

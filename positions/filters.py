@@ -5,8 +5,8 @@ import datetime
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, models
-from django.db.models import F, Q, Value
+from django.db import models
+from django.db.models import F, Value
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -91,15 +91,9 @@ SEARCH_CONFIGS = {"en": "english", "fr": "french"}
 def posting_keyword_search(queryset, text: str):
     """Return postings matching the words, ranked, in the active language.
 
-    PostgreSQL matches each language's own full-text document (stemmed, GIN-indexed); on SQLite,
-    used only to run the site locally, a plain substring match stands in.
+    Each language has its own full-text document (stemmed with its PostgreSQL configuration,
+    GIN-indexed).
     """
-    if connection.vendor != "postgresql":
-        return queryset.filter(
-            Q(title__icontains=text)
-            | Q(occupation__title__icontains=text)
-            | Q(work_description__icontains=text)
-        ).annotate(rank=Value(1.0, output_field=models.FloatField()))
     language = (get_language() or "en")[:2]
     language = language if language in SEARCH_CONFIGS else "en"
     query = SearchQuery(text, config=SEARCH_CONFIGS[language], search_type="websearch")

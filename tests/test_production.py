@@ -22,6 +22,8 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-" + "k7Qz" * 12,
     "ALLOWED_HOSTS": "careers.example.ca",
+    # The suite's own server: never the checkout's local one.
+    "DATABASE_URL": os.environ["DATABASE_URL"],
 }
 
 

@@ -21,11 +21,26 @@ def load_settings(**environ):
     )
 
 
-def test_local_defaults_use_sqlite_and_debug():
-    result = load_settings()
+LOCAL_URL = "postgres://postgres@%2Ftmp%2Fsocket/careers"
+
+
+def test_local_defaults_are_debug_on_postgresql_in_toronto():
+    result = load_settings(DATABASE_URL=LOCAL_URL)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[:2] == ["True", "django.db.backends.sqlite3"]
+    assert result.stdout.split()[:2] == ["True", "django.db.backends.postgresql"]
     assert "America/Toronto" in result.stdout
+
+
+def test_without_database_url_the_settings_say_how_to_get_one():
+    result = load_settings()
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+
+
+def test_another_database_engine_is_refused():
+    result = load_settings(DATABASE_URL="sqlite:///db.sqlite3")
+    assert result.returncode != 0
+    assert "PostgreSQL is the only database" in result.stderr
 
 
 def test_database_url_selects_postgresql():
@@ -34,13 +49,20 @@ def test_database_url_selects_postgresql():
 
 
 def test_production_without_secret_key_refuses_to_start():
-    result = load_settings(DEBUG="false", ALLOWED_HOSTS="careers.example.ca")
+    result = load_settings(
+        DEBUG="false", ALLOWED_HOSTS="careers.example.ca", DATABASE_URL=LOCAL_URL
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
 def test_production_switches_on_hardening():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="careers.example.ca")
+    result = load_settings(
+        DEBUG="false",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="careers.example.ca",
+        DATABASE_URL=LOCAL_URL,
+    )
     assert result.returncode == 0, result.stderr
     debug, _engine, hosts, secure_cookie, _zone = result.stdout.split()
     assert (debug, hosts, secure_cookie) == ("False", "['careers.example.ca']", "True")

@@ -7,19 +7,17 @@ from django.db import migrations, models
 
 
 def create_search_indexes(apps, schema_editor):
-    # GIN indexes on the full-text documents; SQLite (local use only) searches without them.
-    if schema_editor.connection.vendor == "postgresql":
-        for language in ("en", "fr"):
-            schema_editor.execute(
-                f"CREATE INDEX posting_search_{language}_gin "
-                f"ON positions_jobposting USING gin (search_{language})"
-            )
+    # GIN indexes on the full-text documents.
+    for language in ("en", "fr"):
+        schema_editor.execute(
+            f"CREATE INDEX posting_search_{language}_gin "
+            f"ON positions_jobposting USING gin (search_{language})"
+        )
 
 
 def drop_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for language in ("en", "fr"):
-            schema_editor.execute(f"DROP INDEX IF EXISTS posting_search_{language}_gin")
+    for language in ("en", "fr"):
+        schema_editor.execute(f"DROP INDEX IF EXISTS posting_search_{language}_gin")
 
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -408,9 +408,7 @@ class JobPosting(models.Model):
     close_now.alters_data = True
 
     def update_search_documents(self) -> None:
-        """Rebuild the English and French full-text documents (PostgreSQL only)."""
-        if connection.vendor != "postgresql":
-            return
+        """Rebuild the English and French full-text documents."""
         qualifications = list(self.qualifications.all())
         documents = {}
         for language, config in (("en", "english"), ("fr", "french")):

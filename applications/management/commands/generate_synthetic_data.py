@@ -88,7 +88,7 @@ def insert_sql(model, values: dict[str, str], *, source: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Generate synthetic postings and applications (PostgreSQL) for benchmarks."
+    help = "Generate synthetic postings and applications for benchmarks."
 
     def add_arguments(self, parser):
         parser.add_argument("--postings", type=int, default=10_000)
@@ -96,8 +96,6 @@ class Command(BaseCommand):
         parser.add_argument("--clear", action="store_true", help="Remove synthetic rows only.")
 
     def handle(self, *args, postings: int, applications: int, clear: bool, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("Synthetic data needs PostgreSQL (set DATABASE_URL).")
         if not Occupation.objects.exists() or not Facility.objects.exists():
             raise CommandError("Load the catalogue and places first (see ./scripts/run).")
         with transaction.atomic():

@@ -1,0 +1,125 @@
+"""Load demo applications to the demo postings, so HR and recruiters have a queue to try.
+
+Made-up people (addresses at example.com, which no mail server accepts) apply to the first open
+postings with a short plain-text résumé and answer every screening question; some are then
+moved along the pipeline by its own rules, so the stage history is real. Running it again adds
+nothing that is already there. Never run this on a production database.
+"""
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from applications.forms import YES
+from applications.models import (
+    Application,
+    Eligibility,
+    OfficialLanguage,
+    Residence,
+    ScreeningAnswer,
+    Stage,
+)
+from positions.models import JobPosting, QuestionKind
+
+PEOPLE = [
+    ("Amélie", "Tremblay", OfficialLanguage.FRENCH, Residence.QC),
+    ("Jordan", "MacDonald", OfficialLanguage.ENGLISH, Residence.NS),
+    ("Priya", "Sharma", OfficialLanguage.ENGLISH, Residence.ON),
+    ("Éloïse", "Gagnon", OfficialLanguage.FRENCH, Residence.QC),
+    ("Liam", "Roy", OfficialLanguage.ENGLISH, Residence.NB),
+    ("Nadia", "Bouchard", OfficialLanguage.FRENCH, Residence.ON),
+    ("Wei", "Chen", OfficialLanguage.ENGLISH, Residence.BC),
+    ("Kateri", "Cardinal", OfficialLanguage.ENGLISH, Residence.AB),
+    ("Mathieu", "Côté", OfficialLanguage.FRENCH, Residence.QC),
+    ("Sarah", "Thompson", OfficialLanguage.ENGLISH, Residence.SK),
+    ("Omar", "Haddad", OfficialLanguage.FRENCH, Residence.QC),
+    ("Emily", "Wilson", OfficialLanguage.ENGLISH, Residence.MB),
+]
+# Where each made-up application ends up, by the pipeline's own moves.
+PATHS = [
+    [],
+    [Stage.SCREENING],
+    [Stage.SCREENING, Stage.SCREENED_IN],
+    [Stage.SCREENING, Stage.SCREENED_OUT],
+    [Stage.SCREENING, Stage.SCREENED_IN, Stage.INTERVIEW],
+    [Stage.WITHDRAWN],
+]
+POSTINGS = 6
+PER_POSTING = 4
+
+
+class Command(BaseCommand):
+    help = "Load demo applications to the open demo postings (local use only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("Demo applications are for local use only (DEBUG is off).")
+        postings = list(
+            JobPosting.objects.open()
+            .prefetch_related("screening_questions")
+            .order_by("reference_number")[:POSTINGS]
+        )
+        if not postings:
+            raise CommandError("Load the demo postings first (manage.py load_demo_postings).")
+        made = 0
+        # The made-up applicants are e-mailed nothing, not even in the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            for index, posting in enumerate(postings):
+                for offset in range(PER_POSTING):
+                    number = index * PER_POSTING + offset
+                    made += self.apply(posting, number)
+        self.stdout.write(f"{made} demo applications added ({Application.objects.count()} in all).")
+
+    def apply(self, posting: JobPosting, number: int) -> bool:
+        first_name, last_name, language, residence = PEOPLE[number % len(PEOPLE)]
+        email = f"{first_name}.{last_name}.{number}@example.com".lower()
+        if Application.objects.filter(posting=posting, email__iexact=email).exists():
+            return False
+        now = timezone.now()
+        with transaction.atomic():
+            application = Application(
+                posting=posting,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                phone=f"613-555-{1000 + number:04d}",
+                residence=residence,
+                eligibility=Eligibility.CITIZEN,
+                correspondence_language=language,
+                assessment_language=language,
+                is_veteran=number % 7 == 0,
+                resume_name=f"{last_name}-resume.txt",
+                resume_type="text/plain",
+                consented_at=now,
+                declared_at=now,
+            )
+            text = f"{first_name} {last_name}\nDemo résumé for {posting.title_en}.\n"
+            content = ContentFile(text.encode(), name="resume.txt")
+            application.resume = content
+            application.resume_size = content.size
+            application.save()
+            ScreeningAnswer.objects.bulk_create(
+                ScreeningAnswer(
+                    application=application,
+                    question=question,
+                    answer=self.answer(question),
+                    meets_requirement=True
+                    if question.kind == QuestionKind.YES_NO and question.is_essential
+                    else None,
+                )
+                for question in posting.screening_questions.all()
+            )
+        for stage in PATHS[number % len(PATHS)]:
+            application.move_to(stage, reason="Demo data")
+        return True
+
+    @staticmethod
+    def answer(question) -> str:
+        if question.kind == QuestionKind.YES_NO:
+            return YES
+        if question.kind == QuestionKind.CHOICE:
+            return question.choices.splitlines()[0].strip()
+        return "Five years in a related field."
