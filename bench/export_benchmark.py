@@ -1,9 +1,9 @@
 """Benchmark: CSV export of 100,000 applications through the view, against PostgreSQL's COPY.
 
-    DATABASE_URL=postgres://… .venv/bin/python bench/export_benchmark.py [--rows 100000]
+    [DATABASE_URL=postgres://…] .venv/bin/python bench/export_benchmark.py [--rows 100000]
 
-Needs a PostgreSQL database with the catalogue and places loaded (./scripts/run with DATABASE_URL
-set does it). It replaces the synthetic rows with a fresh set of --rows applications, then, in one
+Needs a PostgreSQL database with the catalogue and places loaded (./scripts/run
+does it). It replaces the synthetic rows with a fresh set of --rows applications, then, in one
 run and on the same rows: times PostgreSQL's own `COPY (…) TO STDOUT WITH CSV` (the floor), times
 the export view (streamed CSV read to the end), and records the export's peak Python memory. It
 prints the time ratio view/COPY (target: within 3x) and the peak memory (target: under 150 MB).
@@ -19,6 +19,10 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if not os.environ.get("DATABASE_URL"):  # the checkout's own server, as manage.py uses
+    from csc_careers import local_postgres
+
+    os.environ["DATABASE_URL"] = local_postgres.attach()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csc_careers.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 

@@ -1,6 +1,6 @@
 """Benchmark: public pages and the HR queue under gunicorn, against a minimal "hello" view.
 
-    DATABASE_URL=postgres://… .venv/bin/python bench/speed_benchmark.py [--duration 10]
+    [DATABASE_URL=postgres://…] .venv/bin/python bench/speed_benchmark.py [--duration 10]
         [--connections 16] [--workers 4] [--generate]
 
 Needs PostgreSQL with the catalogue and places loaded and the synthetic data of
@@ -30,6 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+if not os.environ.get("DATABASE_URL"):  # the checkout's own server, as manage.py uses
+    from csc_careers import local_postgres
+
+    os.environ["DATABASE_URL"] = local_postgres.attach()
 
 WRK_REPORT = """
 done = function(summary, latency, requests)

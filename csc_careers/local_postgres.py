@@ -247,27 +247,28 @@ def let_server_user_through(path: Path) -> None:
 # Sharing the checkout's server between processes ---------------------------------------------
 
 
-def _open_lock(name: str):
-    LOCAL_DIR.mkdir(exist_ok=True)
-    return open(LOCAL_DIR / name, "a+")
+def _open_lock(folder: Path, name: str):
+    """Open a lock file of the folder (kept open, and so locked, as long as the caller holds it)."""
+    folder.mkdir(exist_ok=True)
+    return open(folder / name, "a+")
 
 
 def _say(message: str) -> None:
     print(f"[local PostgreSQL] {message}", file=sys.stderr, flush=True)
 
 
-def attach() -> str:
+def attach(folder: Path = LOCAL_DIR) -> str:
     """Start the checkout's server unless it runs, hold it while this process lives, return its URL.
 
     When this process exits and no other process is using the server, it is stopped.
     """
-    cluster = Cluster(LOCAL_DIR)
-    users = _open_lock("users.lock")
+    cluster = Cluster(folder)
+    users = _open_lock(folder, "users.lock")
     fcntl.flock(users, fcntl.LOCK_SH)
-    with _open_lock("start.lock") as start:
+    with _open_lock(folder, "start.lock") as start:
         fcntl.flock(start, fcntl.LOCK_EX)
         if cluster.ensure_running():
-            _say(f"PostgreSQL {bundled_version()} started (data in {LOCAL_DIR}).")
+            _say(f"PostgreSQL {bundled_version()} started (data in {folder}).")
     atexit.register(_detach, cluster, users)
     # Let "kill" (SIGTERM) run the exit handlers, as Ctrl+C does.
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
@@ -277,7 +278,7 @@ def attach() -> str:
 
 def _detach(cluster: Cluster, users) -> None:
     users.close()
-    with _open_lock("users.lock") as last:
+    with _open_lock(cluster.root, "users.lock") as last:
         try:
             fcntl.flock(last, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -287,9 +288,9 @@ def _detach(cluster: Cluster, users) -> None:
             _say("PostgreSQL stopped.")
 
 
-def hold_site_lock():
+def hold_site_lock(folder: Path = LOCAL_DIR):
     """Refuse a second site from this checkout; return the lock to hold while the site runs."""
-    site = _open_lock("site.lock")
+    site = _open_lock(folder, "site.lock")
     try:
         fcntl.flock(site, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

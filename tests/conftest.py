@@ -16,6 +16,12 @@ CATALOGUE_FIXTURES = [ROOT / "fixtures" / "01_catalogue.json", ROOT / "fixtures"
 PLACES_FIXTURE = ROOT / "fixtures" / "03_places.json"
 
 
+def pytest_collection_modifyitems(items):
+    """Run the minute-long load tests first, so that under pytest-xdist one worker runs them
+    while the others run everything else, instead of them starting last."""
+    items.sort(key=lambda item: item.get_closest_marker("load") is None)
+
+
 @pytest.fixture(autouse=True)
 def english():
     """Start every test in English: a request in French must not leak into the next test."""

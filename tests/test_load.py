@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.load
+# One group: under pytest-xdist both run on the same worker, one after the other, never at once.
+pytestmark = [pytest.mark.load, pytest.mark.xdist_group("load")]
 
 
 def run_load_test(*args: str) -> subprocess.CompletedProcess:

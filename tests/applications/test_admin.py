@@ -9,7 +9,7 @@ from tests.applications.test_apply import apply_url, form_data
 from tests.documents import pdf_bytes
 from tests.factories import JobPostingFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 READER = ("view_application", "view_all_applications")
 
