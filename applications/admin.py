@@ -7,17 +7,18 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections, transaction
 from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -29,6 +30,7 @@ from applications.models import (
     EquityDeclaration,
     ExportLog,
     MoveRefused,
+    OfficialLanguage,
     QualificationRating,
     Rating,
     ScreeningAnswer,
@@ -112,6 +114,36 @@ class EquityDeclarationInline(ReadOnlyInline):
         return request.user.has_perm("applications.view_equitydeclaration")
 
 
+def lookup_reaches_equity(model, lookup: str) -> bool:
+    """Return whether a lookup such as "application__equity_declaration__isnull" reaches equity."""
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a transform or a lookup ("isnull", "in"): the path has ended
+        if field.related_model is EquityDeclaration:
+            return True
+        if not field.related_model:
+            return False
+        model = field.related_model
+    return False
+
+
+class EquityLookupsMixin:
+    """Refuse list filters that reach equity declarations to those who may not read them.
+
+    Otherwise ?equity_declaration__isnull=False would list who filed one. Django answers a
+    refused lookup with 400 (DisallowedModelAdminLookup).
+    """
+
+    def lookup_allowed(self, lookup, value, request):
+        if lookup_reaches_equity(self.model, lookup) and not request.user.has_perm(
+            "applications.view_equitydeclaration"
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 class AssigneeFilter(admin.SimpleListFilter):
     title = _("assigned to")
     parameter_name = "assigned"
@@ -142,12 +174,11 @@ class PostingFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         since = posting_today() - datetime.timedelta(days=self.RECENT_DAYS)
         postings = (
-            JobPosting.objects.filter(closing_date__gte=since)
+            JobPosting.objects.visible_to(request.user)
+            .filter(closing_date__gte=since)
             .order_by("-open_date", "-pk")
             .only("reference_number", "title")
         )
-        if not request.user.has_perm("applications.view_all_applications"):
-            postings = postings.filter(reviewers=request.user)
         return [(p.pk, f"{p.reference_number} – {p.title}") for p in postings[: self.LIMIT]]
 
     def queryset(self, request, queryset):
@@ -249,7 +280,7 @@ class SubqueryCount(Subquery):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "full_name",
@@ -556,14 +587,67 @@ class StageMessageAdmin(TranslationAdmin):
     """The wording of the e-mails sent on stage moves, in both languages."""
 
     list_display = ["stage", "subject", "is_active"]
-    fields = ["stage", "is_active", "subject", "body"]
-    readonly_fields = ["stage"]
+    fields = ["stage", "is_active", "placeholders", "subject", "body", "preview"]
+    readonly_fields = ["stage", "placeholders", "preview"]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("placeholders"))
+    def placeholders(self, message):
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><code>{{{}}}</code> – {}</li>",  # a dash: no colon to space for French
+                (
+                    (name, description)
+                    for name, (description, _value) in StageMessage.PLACEHOLDERS.items()
+                ),
+            ),
+        )
+
+    @admin.display(description=_("preview"))
+    def preview(self, message):
+        """Show the e-mail in each language as a made-up applicant would receive it."""
+        rendered = (
+            (language, message.render(self.sample_application(language)))
+            for language in OfficialLanguage
+        )
+        return format_html(
+            "<p>{}</p>{}",
+            _("For a made-up applicant and job posting."),
+            format_html_join(
+                "",
+                '<section lang="{}"><h3>{}</h3><p><strong>{}</strong> {}</p>{}</section>',
+                (
+                    (
+                        language.value,
+                        language.label,
+                        _("Subject:"),
+                        subject,
+                        linebreaks(body, autoescape=True),
+                    )
+                    for language, (subject, body) in rendered
+                ),
+            ),
+        )
+
+    @staticmethod
+    def sample_application(language: str) -> Application:
+        """Return a made-up application, never saved, to preview the e-mails with."""
+        posting = JobPosting(
+            title_en="Correctional Officer", title_fr="Agente ou agent correctionnel"
+        )
+        return Application(
+            posting=posting,
+            first_name="Alex",
+            reference="A-7K3M-9QX2",
+            correspondence_language=language,
+        )
 
 
 class RecordAdminMixin:
@@ -580,7 +664,7 @@ class RecordAdminMixin:
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(RecordAdminMixin, admin.ModelAdmin):
+class StageChangeAdmin(EquityLookupsMixin, RecordAdminMixin, admin.ModelAdmin):
     """The audit trail: readable, never changed or deleted, by anyone."""
 
     list_display = ["changed_at", "application", "from_stage", "to_stage", "changed_by"]

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from applications.forms import NO, YES
 from applications.models import (
     Eligibility,
     EquityDeclaration,
@@ -34,7 +35,7 @@ from applications.models import (
     ScreeningAnswer,
     Stage,
 )
-from positions.models import JobPosting
+from positions.models import JobPosting, QuestionKind, ScreeningQuestion
 
 CHUNK_SIZE = 2000
 # Spreadsheets run a cell that starts with one of these as a formula.
@@ -82,6 +83,25 @@ def yes_no(field: str) -> Case:
     )
 
 
+def answer_label(question: ScreeningQuestion) -> Case | F:
+    """An answer as the person exporting reads it: yes/no and choices in their language.
+
+    Yes/no answers are stored as codes and choices by position, so one column has one label per
+    answer whichever language the applicants applied in; text answers stay as written.
+    """
+    if question.kind == QuestionKind.YES_NO:
+        whens = [When(answer=YES, then=Value(_("Yes"))), When(answer=NO, then=Value(_("No")))]
+    elif question.kind == QuestionKind.CHOICE:
+        whens = [
+            When(choice=position, then=Value(label))
+            for position, label in enumerate(question.choice_list, start=1)
+        ]
+    else:
+        return F("answer")
+    # An answer that matched none of the choices when it was stored is shown as given.
+    return Case(*whens, default=F("answer"), output_field=CharField())
+
+
 def columns_for(*, posting: JobPosting | None, with_equity: bool, dates_as_text: bool):
     """Return the export's columns; one posting adds its questions and rated qualifications.
 
@@ -117,9 +137,10 @@ def columns_for(*, posting: JobPosting | None, with_equity: bool, dates_as_text:
     if posting is not None:
         for question in posting.screening_questions.all():
             answer = Subquery(
-                ScreeningAnswer.objects.filter(
-                    application=OuterRef("pk"), question=question
-                ).values("answer")[:1]
+                ScreeningAnswer.objects.filter(application=OuterRef("pk"), question=question)
+                .order_by()
+                .annotate(label=answer_label(question))
+                .values("label")[:1]
             )
             columns.append(Column(question.text, inert(answer)))
         for qualification in posting.essential_qualifications:

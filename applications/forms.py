@@ -130,9 +130,21 @@ class ApplicationForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
-        # The form cannot know the one-application-per-e-mail rule until a posting is attached.
         self.instance.posting = self.posting
         super()._post_clean()
+
+    def _get_validation_exclusions(self):
+        # The one-application-per-address rule is enforced when saving, never while validating:
+        # a form must not tell anyone whether an address has applied (see ApplyView.post).
+        return super()._get_validation_exclusions() | {"email"}
+
+    def unmet_requirements(self) -> list[ScreeningQuestion]:
+        """The essential yes/no questions answered "no", as Application.unmet_requirements."""
+        return [
+            question
+            for question, answer in self.answers().items()
+            if question.kind == QuestionKind.YES_NO and question.is_essential and answer == NO
+        ]
 
     def answers(self) -> dict[ScreeningQuestion, str]:
         """Return the cleaned answer to each screening question ("" when left out)."""
@@ -210,10 +222,9 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        postings = JobPosting.objects.order_by("-open_date", "reference_number")
-        if not user.has_perm("applications.view_all_applications"):
-            postings = postings.filter(reviewers=user)
-        self.fields["postings"].queryset = postings
+        self.fields["postings"].queryset = JobPosting.objects.visible_to(user).order_by(
+            "-open_date", "reference_number"
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -4,17 +4,20 @@ Résumés are personal information: they are stored under random names in privat
 URL serves (see storage.py), and only permission-checked views hand them out.
 """
 
+import datetime
+import re
 import secrets
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.functions import RandomUUID
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.storage import get_private_storage
@@ -65,6 +68,9 @@ ACTIVE_STAGES = {
     Stage.OFFER,
 }
 
+# Stages that end an application without a hire: the retention clock starts when one is reached.
+FINAL_STAGES = {Stage.SCREENED_OUT, Stage.REJECTED, Stage.WITHDRAWN}
+
 # Every move HR or the applicant may make. Rejection and withdrawal are open from any active stage.
 ALLOWED_MOVES: dict[str, set[str]] = {
     Stage.RECEIVED: {Stage.SCREENING},
@@ -97,6 +103,10 @@ class MoveRefused(Exception):
     """A stage move that the pipeline does not allow."""
 
 
+class StatusLinkExpired(Exception):
+    """A genuine status link, older than its lifetime (STATUS_LINK_MAX_AGE_DAYS)."""
+
+
 class Eligibility(models.TextChoices):
     CITIZEN = "citizen", _("Canadian citizen")
     PERMANENT_RESIDENT = "permanent-resident", _("Permanent resident of Canada")
@@ -125,7 +135,28 @@ class Residence(models.TextChoices):
     OUTSIDE = "outside", _("Outside Canada")
 
 
+def retention_cutoff(days: int, *, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Return the moment before which a final stage reached is past `days` days of retention."""
+    if days < 1:
+        raise ValueError(f"The retention period must be at least 1 day (got {days}).")
+    return (now or timezone.now()) - datetime.timedelta(days=days)
+
+
 class ApplicationQuerySet(models.QuerySet):
+    def past_retention(self, days: int | None = None, *, now: datetime.datetime | None = None):
+        """Return the applications to erase: in a final stage for more than `days` days.
+
+        Retention counts from the moment the application reached screened out, not retained or
+        withdrawn (its stage_changed_at; final stages have no way out). Hired applications and
+        those still in progress are never included, nor the ones already anonymized.
+        """
+        days = settings.APPLICATION_RETENTION_DAYS if days is None else days
+        return self.filter(
+            stage__in=FINAL_STAGES,
+            stage_changed_at__lt=retention_cutoff(days, now=now),
+            anonymized_at__isnull=True,
+        )
+
     def for_email(self, email: str):
         return self.filter(email=email.strip().lower())
 
@@ -147,6 +178,11 @@ class Application(models.Model):
     )
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=new_reference, editable=False
+    )
+    # What status links name: random, so a link says nothing about how many applications exist.
+    # The database default covers rows inserted in SQL (the synthetic-data generator).
+    public_id = models.UUIDField(
+        default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -249,17 +285,27 @@ class Application(models.Model):
 
     @property
     def status_token(self) -> str:
-        """An unguessable, tamper-proof token naming this application (and nothing else)."""
-        return signing.dumps([self.pk, self.reference], salt=STATUS_TOKEN_SALT, compress=True)
+        """A tamper-proof token naming this application's random identifier, dated now.
+
+        It is good for STATUS_LINK_MAX_AGE_DAYS; every e-mail carries a fresh one.
+        """
+        return signing.dumps(self.public_id.hex, salt=STATUS_TOKEN_SALT)
 
     @classmethod
     def from_status_token(cls, token: str) -> "Application":
-        """Return the application a token names; raise Application.DoesNotExist if none."""
+        """Return the application a token names.
+
+        Raise StatusLinkExpired for a genuine link past its lifetime, and
+        Application.DoesNotExist for anything else (forged, altered, or naming no application).
+        """
+        max_age = datetime.timedelta(days=settings.STATUS_LINK_MAX_AGE_DAYS)
         try:
-            pk, reference = signing.loads(token, salt=STATUS_TOKEN_SALT)
-        except (signing.BadSignature, ValueError, TypeError) as error:
+            public_id = uuid.UUID(hex=signing.loads(token, salt=STATUS_TOKEN_SALT, max_age=max_age))
+        except signing.SignatureExpired as error:
+            raise StatusLinkExpired from error
+        except (signing.BadSignature, ValueError, TypeError, AttributeError) as error:
             raise cls.DoesNotExist from error
-        return cls.objects.select_related("posting").get(pk=pk, reference=reference)
+        return cls.objects.select_related("posting").get(public_id=public_id)
 
     @property
     def is_active(self) -> bool:
@@ -319,6 +365,15 @@ class ScreeningAnswer(models.Model):
         ScreeningQuestion, on_delete=models.PROTECT, related_name="answers"
     )
     answer = models.CharField(_("answer"), max_length=500, blank=True)
+    choice = models.PositiveSmallIntegerField(
+        _("choice"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For choice questions: the position of the answer in the question's choices "
+            "(1 for the first), the same in English and French."
+        ),
+    )
     meets_requirement = models.BooleanField(
         _("meets the requirement"),
         null=True,
@@ -438,8 +493,9 @@ class QualificationRating(models.Model):
     """How an application measures up to one essential qualification of its posting."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="ratings")
+    # A rating is part of the record of a selection decision: its qualification cannot be deleted.
     qualification = models.ForeignKey(
-        "positions.Qualification", on_delete=models.CASCADE, related_name="ratings"
+        "positions.Qualification", on_delete=models.PROTECT, related_name="ratings"
     )
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
     rated_by = models.ForeignKey(
@@ -472,10 +528,16 @@ class QualificationRating(models.Model):
                 raise ValidationError(_("Only essential qualifications are rated."))
 
 
+def absolute_url(path: str) -> str:
+    """Return the full address of a path on this site, for links in e-mails."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 class StageMessage(models.Model):
     """The e-mail an applicant receives when their application reaches a stage (HR edits it).
 
-    The subject and text may use {first_name}, {posting_title}, {reference} and {status_url}.
+    The subject and text may use the names in PLACEHOLDERS between braces, such as {first_name}:
+    nothing else. `render` is the only place they are replaced.
     """
 
     stage = models.CharField(
@@ -493,31 +555,94 @@ class StageMessage(models.Model):
         verbose_name = _("stage e-mail")
         verbose_name_plural = _("stage e-mails")
 
+    # What HR may write between braces, what each stands for, and its value for an application.
+    # Values are looked up by name, never evaluated: unlike str.format, no attribute access,
+    # indexing or format specification ({first_name.__class__}, {first_name:>2000000}).
+    PLACEHOLDERS = {
+        "first_name": (_("the applicant's first name"), lambda application: application.first_name),
+        "posting_title": (
+            _("the title of the job posting"),
+            lambda application: application.posting.title,
+        ),
+        "reference": (_("the application's reference"), lambda application: application.reference),
+        "status_url": (
+            _("the link to the applicant's status page"),
+            lambda application: absolute_url(application.get_absolute_url()),
+        ),
+    }
+    # A pair of braces and what is between them, or a brace on its own.
+    BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
+
     def __str__(self):
         return self.get_stage_display()
 
+    def clean_fields(self, exclude=None):
+        # modeltranslation makes every translation optional; an empty French subject would fall
+        # back to English, and French applicants would get English. Both are required.
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.error_dict
+        for name in self.translated_field_names():
+            if name in (exclude or ()) or name in errors:
+                continue
+            if not (getattr(self, name) or "").strip():
+                errors[name] = [
+                    ValidationError(
+                        _("Write this text in both English and French."), code="required"
+                    )
+                ]
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self):
-        for name in ("subject_en", "subject_fr", "body_en", "body_fr"):
-            text = getattr(self, name, "") or ""
-            try:
-                text.format_map(MESSAGE_PLACEHOLDERS)
-            except (KeyError, ValueError, IndexError) as error:
-                raise ValidationError(
-                    {
-                        name: _(
-                            "Use only {first_name}, {posting_title}, {reference} and "
-                            "{status_url} in braces."
-                        )
-                    }
-                ) from error
+        errors = {}
+        for name in self.translated_field_names():
+            text = getattr(self, name) or ""
+            refused = [
+                m.group(0)
+                for m in self.BRACES.finditer(text)
+                if m.group(1) not in self.PLACEHOLDERS
+            ]
+            if refused:
+                errors[name] = ValidationError(
+                    _("Use braces only around %(allowed)s. Not allowed: %(refused)s"),
+                    code="placeholder",
+                    params={
+                        "allowed": self.placeholder_list(),
+                        "refused": ", ".join(dict.fromkeys(refused)),
+                    },
+                )
+        if errors:
+            raise ValidationError(errors)
 
+    @classmethod
+    def translated_field_names(cls) -> list[str]:
+        """Return subject_en, subject_fr, body_en and body_fr."""
+        return [
+            f"{field}_{code}" for field in ("subject", "body") for code, _name in settings.LANGUAGES
+        ]
 
-MESSAGE_PLACEHOLDERS = {
-    "first_name": "",
-    "posting_title": "",
-    "reference": "",
-    "status_url": "",
-}
+    @classmethod
+    def placeholder_list(cls) -> str:
+        """Return the placeholders as HR writes them: "{first_name}, {posting_title}, …"."""
+        return ", ".join(f"{{{name}}}" for name in cls.PLACEHOLDERS)
+
+    @classmethod
+    def _fill(cls, text: str | None, values: dict[str, str]) -> str:
+        # A known name is replaced; anything else stays as written (clean refuses it).
+        return cls.BRACES.sub(lambda match: values.get(match.group(1), match.group(0)), text or "")
+
+    def render(self, application) -> tuple[str, str]:
+        """Return the subject and text for this application, in the applicant's language."""
+        with translation.override(application.correspondence_language):
+            values = {
+                name: str(value(application))
+                for name, (_description, value) in self.PLACEHOLDERS.items()
+            }
+            subject, body = self._fill(self.subject, values), self._fill(self.body, values)
+        return " ".join(subject.split()), body  # one line: a subject cannot carry a header
 
 
 class ExportLog(models.Model):

@@ -15,6 +15,7 @@ from applications.models import (
 )
 from applications.tasks import (
     send_application_confirmation,
+    send_duplicate_notice,
     send_status_links,
     send_withdrawal_confirmation,
 )
@@ -68,7 +69,12 @@ def application_submit(
                 ScreeningAnswer(
                     application=application,
                     question=question,
+                    # The text as the applicant read it, and for a choice which one it was, in
+                    # words that do not depend on the language they applied in.
                     answer=answer,
+                    choice=question.choice_position(answer)
+                    if question.kind == QuestionKind.CHOICE
+                    else None,
                     meets_requirement=(answer != NO)
                     if question.kind == QuestionKind.YES_NO and question.is_essential
                     else None,
@@ -90,6 +96,11 @@ def application_submit(
         raise
     logger.info("Application %s received for posting %s", application.reference, posting.pk)
     return application
+
+
+def application_duplicate_notify(*, posting: JobPosting, email: str) -> None:
+    """Tell the owner of the address, by e-mail, that they had already applied to the posting."""
+    send_duplicate_notice.enqueue(posting_id=posting.pk, email=email.strip().lower())
 
 
 def application_withdraw(*, application: Application) -> StageChange:

@@ -1,16 +1,11 @@
 """E-mails to applicants, sent as background tasks in the applicant's language."""
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from applications.models import Application, StageMessage
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+from applications.models import Application, StageMessage, absolute_url
 
 
 def send_to_applicant(application: Application, template: str, **context) -> None:
@@ -42,6 +37,19 @@ def send_withdrawal_confirmation(application_id: int) -> None:
 
 
 @task()
+def send_duplicate_notice(posting_id: int, email: str) -> None:
+    """Tell an applicant who sent a second application to a posting that the first one stands."""
+    application = (
+        Application.objects.for_email(email)
+        .filter(posting_id=posting_id, anonymized_at__isnull=True)
+        .select_related("posting")
+        .first()
+    )
+    if application is not None:
+        send_to_applicant(application, "application_duplicate")
+
+
+@task()
 def send_status_links(email: str) -> None:
     """Send one e-mail per application made with this address (none if it is unknown)."""
     applications = Application.objects.for_email(email).select_related("posting")
@@ -56,13 +64,5 @@ def send_stage_message(application_id: int, stage: str) -> None:
     message = StageMessage.objects.filter(stage=stage, is_active=True).first()
     if message is None or application.stage != stage:
         return  # HR switched this e-mail off, or the application moved on meanwhile
-    with translation.override(application.correspondence_language):
-        values = {
-            "first_name": application.first_name,
-            "posting_title": application.posting.title,
-            "reference": application.reference,
-            "status_url": absolute_url(application.get_absolute_url()),
-        }
-        subject = message.subject.format_map(values)
-        body = message.body.format_map(values)
-    send_mail(" ".join(subject.split()), body, None, [application.email])
+    subject, body = message.render(application)
+    send_mail(subject, body, None, [application.email])

@@ -7,7 +7,11 @@ app_name = "applications"
 urlpatterns = [
     path("postings/<str:reference>/apply/", views.ApplyView.as_view(), name="apply"),
     path("applications/status/", views.StatusLinkRequestView.as_view(), name="status-link"),
-    path("applications/<str:token>/submitted/", views.SubmittedView.as_view(), name="submitted"),
+    path(
+        "postings/<str:reference>/apply/received/",
+        views.ReceivedView.as_view(),
+        name="received",
+    ),
     path("applications/<str:token>/", views.StatusView.as_view(), name="status"),
     path("applications/<str:token>/withdraw/", views.WithdrawView.as_view(), name="withdraw"),
     path("staff/exports/applications/", views.ExportView.as_view(), name="export"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from applications.exports import export_response
@@ -20,10 +21,11 @@ from applications.forms import (
     ExportForm,
     StatusLinkRequestForm,
 )
-from applications.models import Application, Stage
+from applications.models import Application, MoveRefused, Stage, StatusLinkExpired
 from applications.services import (
     DuplicateApplication,
     PostingNotOpen,
+    application_duplicate_notify,
     application_submit,
     application_withdraw,
     status_links_send,
@@ -67,10 +69,23 @@ def posting_not_open(request, posting: JobPosting, *, submitted: bool = False):
     )
 
 
+RECEIVED_SESSION_KEY = "application_received"
+
+
+def submissions_limited(request, *, count: bool = False) -> bool:
+    """Whether this client has sent too many applications; with count, count one more.
+
+    Only submissions that reached the database count (duplicates included, since they do too):
+    a form sent back with errors costs nothing, so fixing it never runs into the limit.
+    """
+    usage = get_usage(
+        request, group="applications.apply", key="ip", rate=application_rate, increment=count
+    )
+    # Counting: the limit is passed once the count goes over it. Checking: the next one would.
+    return usage["should_limit"] if count else usage["count"] >= usage["limit"]
+
+
 @method_decorator(never_cache, name="dispatch")
-@method_decorator(
-    ratelimit(key="ip", rate=application_rate, method="POST", block=True), name="post"
-)
 class ApplyView(FormView):
     template_name = "applications/apply.html"
     form_class = ApplicationForm
@@ -115,56 +130,78 @@ class ApplyView(FormView):
         return context
 
     def post(self, request, *args, **kwargs):
+        if submissions_limited(request):
+            return rate_limited(request, None)
         form = self.get_form()
         equity_form = EquityDeclarationForm(request.POST)
         if not (form.is_valid() and equity_form.is_valid()):
-            return self.invalid(form, equity_form)
-        try:
-            application = application_submit(
-                posting=self.posting, form=form, equity_form=equity_form
+            return self.render_to_response(
+                self.get_context_data(form=form, equity_form=equity_form), status=400
             )
+        try:
+            application_submit(posting=self.posting, form=form, equity_form=equity_form)
         except PostingNotOpen:
             self.posting.refresh_from_db()
             return posting_not_open(request, self.posting, submitted=True)
         except DuplicateApplication:
-            return self.invalid(form, equity_form, duplicate=True)
+            # Answered exactly like a new application, so that the form never tells anyone
+            # whether an address has applied; the owner of the address learns it by e-mail.
+            application_duplicate_notify(posting=self.posting, email=form.cleaned_data["email"])
+        submissions_limited(request, count=True)
+        request.session[RECEIVED_SESSION_KEY] = {
+            "posting": self.posting.reference_number,
+            "email": form.cleaned_data["email"].strip().lower(),
+            "unmet": [question.pk for question in form.unmet_requirements()],
+        }
         return HttpResponseRedirect(
-            reverse("applications:submitted", kwargs={"token": application.status_token})
+            reverse("applications:received", kwargs={"reference": self.posting.reference_number})
         )
 
-    def invalid(self, form, equity_form, duplicate=False):
-        email = form.cleaned_data.get("email", "") if hasattr(form, "cleaned_data") else ""
-        duplicate = duplicate or (
-            bool(email)
-            and Application.objects.filter(posting=self.posting, email=email.lower()).exists()
-        )
+
+@method_decorator(private, name="dispatch")
+class ReceivedView(TemplateView):
+    """After a complete submission: the same page whether it was new or a duplicate."""
+
+    template_name = "applications/received.html"
+
+    def get(self, request, *args, **kwargs):
+        received = request.session.get(RECEIVED_SESSION_KEY) or {}
+        if received.get("posting") != kwargs["reference"]:
+            # Nothing was submitted to this posting from this browser: back to the posting.
+            return HttpResponseRedirect(
+                reverse("positions:posting-detail", kwargs={"reference": kwargs["reference"]})
+            )
+        posting = get_object_or_404(JobPosting, reference_number=kwargs["reference"])
+        unmet = posting.screening_questions.filter(pk__in=received.get("unmet", []))
         return self.render_to_response(
-            self.get_context_data(form=form, equity_form=equity_form, duplicate=duplicate),
-            status=409 if duplicate else 400,
+            self.get_context_data(
+                posting=posting, email=received.get("email", ""), unmet_requirements=unmet
+            )
         )
 
 
 class StatusMixin:
-    """Find the application named by the signed token in the URL, or answer 404."""
+    """Find the application named by the signed token in the URL, or answer 404.
+
+    A genuine link past its lifetime gets a page that says so and offers a fresh one (410).
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except StatusLinkExpired:
+            return render(
+                request,
+                "applications/link_expired.html",
+                {"days": settings.STATUS_LINK_MAX_AGE_DAYS},
+                status=410,
+            )
 
     def get_application(self) -> Application:
         try:
             return Application.from_status_token(self.kwargs["token"])
         except Application.DoesNotExist:
             raise Http404("No application has this link.") from None
-
-
-@method_decorator(private, name="dispatch")
-class SubmittedView(StatusMixin, TemplateView):
-    template_name = "applications/submitted.html"
-
-    def get_context_data(self, **kwargs):
-        application = self.get_application()
-        return {
-            **super().get_context_data(**kwargs),
-            "application": application,
-            "unmet_requirements": application.unmet_requirements(),
-        }
 
 
 @method_decorator(private, name="dispatch")
@@ -187,18 +224,29 @@ class WithdrawView(StatusMixin, View):
 
     def get(self, request, *args, **kwargs):
         application = self.get_application()
+        if not application.can_move_to(Stage.WITHDRAWN):
+            self.cannot_withdraw(application)
+            return HttpResponseRedirect(application.get_absolute_url())
         return render(request, "applications/withdraw.html", {"application": application})
 
     def post(self, request, *args, **kwargs):
         application = self.get_application()
-        if application.can_move_to(Stage.WITHDRAWN):
+        try:
             application_withdraw(application=application)
-            messages.success(request, _("Your application has been withdrawn."))
+        except MoveRefused:
+            # Withdrawn meanwhile (a double click, another tab) or closed by HR: say which.
+            application.refresh_from_db(fields=["stage"])
+            self.cannot_withdraw(application)
         else:
-            messages.info(
-                request, _("This application can no longer be withdrawn: it is already closed.")
-            )
+            messages.success(request, _("Your application has been withdrawn."))
         return HttpResponseRedirect(application.get_absolute_url())
+
+    def cannot_withdraw(self, application: Application) -> None:
+        if application.stage == Stage.WITHDRAWN:
+            messages.info(self.request, _("This application is already withdrawn."))
+        else:
+            closed = _("This application can no longer be withdrawn: it is already closed.")
+            messages.info(self.request, closed)
 
 
 @method_decorator(
@@ -218,8 +266,8 @@ class StatusLinkRequestView(FormView):
 
 
 def rate_limited(request, exception):
-    """Answer 429 with a page that says when to try again."""
-    return render(request, "429.html", status=429)
+    """Answer 429 with a page that says when to try again and whom to write to meanwhile."""
+    return render(request, "429.html", {"contact": settings.CAREERS_CONTACT_EMAIL}, status=429)
 
 
 class ExportView(PermissionRequiredMixin, FormView):
@@ -229,6 +277,11 @@ class ExportView(PermissionRequiredMixin, FormView):
     raise_exception = True  # 403 for anyone without the permission, signed in or not
     template_name = "admin/applications/application/export.html"
     form_class = ExportForm
+
+    def has_permission(self):
+        # The admin's own rule first (an active staff member): taking away someone's staff
+        # status closes this page too, whatever permissions they keep.
+        return admin.site.has_permission(self.request) and super().has_permission()
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}

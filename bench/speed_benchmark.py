@@ -165,6 +165,8 @@ def main() -> None:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        # Required with DEBUG off, and not this machine; no e-mail leaves this run.
+        "SITE_URL": "https://careers.example.ca",
         "SECURE_SSL_REDIRECT": "false",
         "BENCHMARK_ENDPOINTS": "true",
         "STATIC_ROOT": str(workdir / "static"),

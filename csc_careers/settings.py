@@ -3,12 +3,14 @@
 Everything comes from the environment, with defaults that let a developer run the site locally with
 no set-up (DEBUG on, e-mail printed to the console). The database is always PostgreSQL, named by
 DATABASE_URL; manage.py and the run command set it to the checkout's own server when it is unset.
-With DEBUG off the production hardening switches on, and a missing SECRET_KEY stops the start-up
-instead of falling back to a known key.
+With DEBUG off the production hardening switches on, and a missing SECRET_KEY, ALLOWED_HOSTS='*'
+or a SITE_URL on this machine stops the start-up instead of falling back to an unsafe default.
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -42,6 +44,13 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-only"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    # Any Host header would be believed: absolute links (feed, sitemap, the pages' language links,
+    # cached for every visitor) could be made to point at another site.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must name the site's host names when DEBUG is off, not '*': "
+        "export ALLOWED_HOSTS=careers.example.ca (comma-separated)."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -73,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "csc_careers.middleware.RejectNullCharactersMiddleware",
+    # Before any view or page (its other-language link) reads request.GET.
+    "csc_careers.middleware.RejectTooManyFieldsMiddleware",
+    "csc_careers.middleware.RejectFailingAdminFiltersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -222,9 +234,32 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+
+
+def is_public_url(url: str) -> bool:
+    """Return whether the URL is http(s) on a host other than this machine."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        return False
+    host = parts.hostname or ""
+    if parts.scheme not in {"http", "https"} or not host or host == "localhost":
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return not host.endswith(".localhost")
+    return not (address.is_loopback or address.is_unspecified)
+
+
 # The public address of the site, for links in e-mails (sent from background tasks, which have
-# no request to build them from).
+# no request to build them from). The local default would send applicants 127.0.0.1 links.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+if not DEBUG and not is_public_url(SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's public address when DEBUG is off, not {SITE_URL!r}: links in "
+        "applicants' e-mails use it. Export SITE_URL=https://careers.example.ca (for example)."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careers-carrieres@csc-scc.gc.ca")
 
 # Uploaded occupation images: largest accepted file, and the width of the rendition shown on pages.
@@ -239,15 +274,30 @@ PAGINATE_BY = 12
 RESUME_MAX_BYTES = int(os.environ.get("RESUME_MAX_BYTES", 5 * 1024 * 1024))
 # The whole application request: the résumé plus the form's text, with room for multipart framing.
 APPLICATION_MAX_REQUEST_BYTES = RESUME_MAX_BYTES + 256 * 1024
+# A PDF résumé is checked in a child process killed after this many seconds (CPU and wall clock),
+# with at most RESUME_CHECKS_AT_ONCE such checks on this machine at a time (one per CPU by
+# default; scripts/serve runs 2 x CPUs + 1 workers), so uploads can neither take a worker for long
+# nor tie up every worker at once. The
+# slots are lock files in RESUME_CHECK_LOCK_DIR, shared by the processes of one machine.
+RESUME_CHECK_SECONDS = float(os.environ.get("RESUME_CHECK_SECONDS", "2"))
+_cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+RESUME_CHECKS_AT_ONCE = int(os.environ.get("RESUME_CHECKS_AT_ONCE", _cpus))
+RESUME_CHECK_LOCK_DIR = os.environ.get(
+    "RESUME_CHECK_LOCK_DIR", str(BASE_DIR / "cache" / "resume-checks")
+)
 APPLICATION_RATE = os.environ.get("APPLICATION_RATE", "10/h")
 STATUS_LINK_RATE = os.environ.get("STATUS_LINK_RATE", "5/h")
+# How long a status link e-mailed to an applicant works (asking for it again sends a fresh one).
+STATUS_LINK_MAX_AGE_DAYS = int(os.environ.get("STATUS_LINK_MAX_AGE_DAYS", "30"))
+# Where the 429 page sends people who need help before the limit resets.
+CAREERS_CONTACT_EMAIL = os.environ.get("CAREERS_CONTACT_EMAIL", "careers-carrieres@csc-scc.gc.ca")
 RATELIMIT_VIEW = "applications.views.rate_limited"
 # How many proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For;
 # 0 when visitors reach gunicorn directly. Limits per client use csc_careers.client_address.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 RATELIMIT_IP_META_KEY = "csc_careers.client_address.client_address"
-# Days after a posting closes before `manage.py purge_applications` erases unsuccessful applicants'
-# personal information and résumés.
+# Days after an application reached a final stage (screened out, not retained, withdrawn) before
+# `manage.py purge_applications` erases its personal information and résumé.
 APPLICATION_RETENTION_DAYS = int(os.environ.get("APPLICATION_RETENTION_DAYS", "730"))
 
 # Background tasks (django-tasks): run at once locally (DEBUG on) and in tests; with DEBUG off they
@@ -282,11 +332,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in protection (django-axes): after AXES_FAILURE_LIMIT failed attempts for one user name from
-# one address, that pair is locked out for AXES_COOLOFF_HOURS.
+# Sign-in protection (django-axes): failed sign-ins are counted three ways, each with its limit,
+# and reaching one locks that out for AXES_COOLOFF_HOURS: one user name from one address
+# (AXES_FAILURE_LIMIT), one user name from anywhere (guesses spread over many addresses) and one
+# address across user names (one password tried on many accounts). The last two are higher:
+# colleagues share an office's address, and one person signs in from several machines.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_USERNAME_FAILURE_LIMIT = int(os.environ.get("AXES_USERNAME_FAILURE_LIMIT", "20"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+# Holds each of those counts against its own limit (stock axes has one limit for all).
+AXES_HANDLER = "csc_careers.sign_in.AxesPerParameterLimitsHandler"
 AXES_CLIENT_IP_CALLABLE = "csc_careers.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
@@ -303,7 +360,28 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Status links are keys to personal information: no log line carries one (gunicorn's access
+    # log has its own filter, csc_careers.log_privacy.AccessLogger).
+    "filters": {"status_links": {"()": "csc_careers.log_privacy.RedactStatusLinks"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["status_links"]},
+        # The development server's request lines, as Django logs them, without status links.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["status_links"],
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

@@ -16,6 +16,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from applications.admin import EquityLookupsMixin
 from positions.models import (
     AlternativeTitle,
     CareerStream,
@@ -324,7 +325,7 @@ class ScreeningQuestionInline(TranslationStackedInline):
 
 
 @admin.register(JobPosting)
-class JobPostingAdmin(TranslationAdmin):
+class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
     form = PublishedPostingForm
     list_display = [
         "reference_number",
@@ -401,6 +402,7 @@ class JobPostingAdmin(TranslationAdmin):
         return (
             super()
             .get_queryset(request)
+            .visible_to(request.user)
             .with_state()
             .annotate(application_total=Count("applications"))
             .prefetch_related(

@@ -135,7 +135,7 @@ class PostingListView(FilteredListView):
 
 
 class PostingDetailView(DetailView):
-    """An open posting for everyone; any posting as a preview for HR staff."""
+    """An open posting for everyone; as a preview, any posting staff may see in the admin."""
 
     template_name = "positions/posting_detail.html"
     context_object_name = "posting"
@@ -150,7 +150,11 @@ class PostingDetailView(DetailView):
         self.is_preview = False
         if posting.is_open:
             return posting
-        if self.request.user.has_perm("positions.view_jobposting"):
+        user = self.request.user
+        if (
+            user.has_perm("positions.view_jobposting")
+            and JobPosting.objects.visible_to(user).filter(pk=posting.pk).exists()
+        ):
             self.is_preview = True
             return posting
         if posting.state == PostingState.CLOSED:

@@ -1,8 +1,11 @@
 """The checkout's own PostgreSQL server: shared by processes, stopped by the last, clear errors."""
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg2
@@ -15,11 +18,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 HOLD = """
 import sys
+import tempfile
 from pathlib import Path
 from csc_careers import local_postgres
 print(local_postgres.attach(Path(sys.argv[1])), flush=True)
 sys.stdin.read()  # hold the server until the test closes our stdin
 """
+
+
+@pytest.fixture
+def folder():
+    """A folder for a server of its own, straight under /tmp.
+
+    Not pytest's tmp_path: as root the server runs as another user, who must be able to pass
+    through every folder above its data, and pytest sets its own base folder back to 0700.
+    """
+    path = Path(tempfile.mkdtemp(prefix="csc-pg-test-"))
+    yield path
+    with contextlib.suppress(Exception):
+        Cluster(path).stop()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def holder(folder: Path) -> tuple[subprocess.Popen, str]:
@@ -32,7 +50,10 @@ def holder(folder: Path) -> tuple[subprocess.Popen, str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    return process, process.stdout.readline().strip()
+    url = process.stdout.readline().strip()
+    if not url:
+        pytest.fail(f"the process could not attach: {process.communicate(timeout=60)[1]}")
+    return process, url
 
 
 def server_answers(url: str) -> bool:
@@ -43,11 +64,11 @@ def server_answers(url: str) -> bool:
     return True
 
 
-def test_the_server_runs_while_any_process_uses_it_and_stops_after_the_last(tmp_path):
-    first, url = holder(tmp_path)
+def test_the_server_runs_while_any_process_uses_it_and_stops_after_the_last(folder):
+    first, url = holder(folder)
     assert url.startswith("postgres://"), first.stderr.read()
     assert server_answers(url)
-    second, second_url = holder(tmp_path)
+    second, second_url = holder(folder)
     assert second_url == url
 
     _, errors = first.communicate(timeout=60)  # the first leaves: the second still uses it
@@ -57,45 +78,45 @@ def test_the_server_runs_while_any_process_uses_it_and_stops_after_the_last(tmp_
     _, errors = second.communicate(timeout=60)  # the last leaves: the server stops
     assert "PostgreSQL stopped." in errors
     assert not server_answers(url)
-    assert not (tmp_path / "data" / "postmaster.pid").exists()
+    assert not (folder / "data" / "postmaster.pid").exists()
 
 
-def test_the_database_survives_a_restart(tmp_path):
-    process, url = holder(tmp_path)
+def test_the_database_survives_a_restart(folder):
+    process, url = holder(folder)
     with psycopg2.connect(url) as db, db.cursor() as cursor:
         cursor.execute("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('still here')")
     process.communicate(timeout=60)
-    process, url = holder(tmp_path)
+    process, url = holder(folder)
     with psycopg2.connect(url) as db, db.cursor() as cursor:
         cursor.execute("SELECT note FROM kept")
         assert cursor.fetchone() == ("still here",)
     process.communicate(timeout=60)
 
 
-def test_a_second_site_from_the_same_checkout_is_refused(tmp_path):
-    first = local_postgres.hold_site_lock(tmp_path)
+def test_a_second_site_from_the_same_checkout_is_refused(folder):
+    first = local_postgres.hold_site_lock(folder)
     with pytest.raises(LocalPostgresError, match="already running from this checkout"):
-        local_postgres.hold_site_lock(tmp_path)
+        local_postgres.hold_site_lock(folder)
     first.close()
-    local_postgres.hold_site_lock(tmp_path).close()  # free again once the first site stopped
+    local_postgres.hold_site_lock(folder).close()  # free again once the first site stopped
 
 
-def test_a_data_folder_of_another_major_version_says_what_to_do(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "PG_VERSION").write_text("16\n")
+def test_a_data_folder_of_another_major_version_says_what_to_do(folder):
+    (folder / "data").mkdir()
+    (folder / "data" / "PG_VERSION").write_text("16\n")
     with pytest.raises(LocalPostgresError) as refused:
-        Cluster(tmp_path).ensure_running()
+        Cluster(folder).ensure_running()
     message = str(refused.value)
     assert "PostgreSQL 16 database" in message
     assert "PostgreSQL 18" in message
-    assert f"mv {tmp_path} {tmp_path}-pg16" in message
+    assert f"mv {folder} {folder}-pg16" in message
 
 
-def test_an_interrupted_first_start_is_redone_from_scratch(tmp_path):
-    partial = tmp_path / "data.partial"
+def test_an_interrupted_first_start_is_redone_from_scratch(folder):
+    partial = folder / "data.partial"
     partial.mkdir()
     (partial / "PG_VERSION").write_text("18\n")  # initdb was killed half-way
-    cluster = Cluster(tmp_path, throwaway=True)
+    cluster = Cluster(folder, throwaway=True)
     try:
         assert cluster.ensure_running() is True
         assert server_answers(cluster.url)

@@ -1,7 +1,9 @@
 """Property-based: no query string or form input makes a public page answer 500."""
 
 import pytest
+from django.contrib import admin
 from django.core.cache import cache
+from django.db import models
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -145,3 +147,86 @@ def test_an_admin_filter_that_is_not_a_posting_number_is_refused_politely(admin_
 
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+# One more query field than Django reads (DATA_UPLOAD_MAX_NUMBER_FIELDS, 1,000).
+TOO_MANY_FIELDS = {f"field{number}": "x" for number in range(1001)}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/",
+        "/fr/postings/",
+        "/en/occupations/",
+        "/fr/postings/feed/",
+        "/en/applications/status/",
+        "/fr/admin/login/",
+        "/sitemap.xml",
+    ],
+)
+def test_too_many_query_fields_get_the_400_page(url):
+    response = Client(raise_request_exception=False).get(url, TOO_MANY_FIELDS)
+
+    assert response.status_code == 400
+    language = "fr" if url.startswith("/fr/") else "en"
+    assert f'<html lang="{language}">' in response.content.decode()
+    assert response.templates[0].name == "400.html"
+
+
+@pytest.mark.django_db
+def test_too_many_query_fields_on_an_admin_list_get_the_400_page(admin_client):
+    admin_client.raise_request_exception = False
+    response = admin_client.get("/en/admin/positions/jobposting/", TOO_MANY_FIELDS)
+
+    assert response.status_code == 400
+    assert response.templates[0].name == "400.html"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"closing_date__year": "99999999999999999999"},
+        # The date hierarchy's own links, past the last year a date can have.
+        {"closing_date__year": "9999"},
+        {"closing_date__year": "9999", "closing_date__month": "12", "closing_date__day": "31"},
+        {"open_date__year": "99999999999999999999"},
+        {"created_at__year__gt": "99999999999999999999"},
+    ],
+)
+def test_an_out_of_range_year_in_an_admin_filter_gets_the_400_page(admin_client, query):
+    JobPostingFactory()
+    admin_client.raise_request_exception = False
+
+    response = admin_client.get("/en/admin/positions/jobposting/", query)
+
+    assert response.status_code == 400
+    assert response.templates[0].name == "400.html"
+
+
+@pytest.mark.django_db
+def test_every_admin_list_refuses_an_out_of_range_year_with_the_400_page(admin_client):
+    admin_client.raise_request_exception = False
+    answers = {}
+    for model in admin.site._registry:
+        dates = [f for f in model._meta.concrete_fields if isinstance(f, models.DateField)]
+        if dates:
+            opts = model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            query = {f"{dates[0].name}__year": "99999999999999999999"}
+            answers[url] = admin_client.get(url, query).status_code
+
+    assert "/en/admin/applications/application/" in answers
+    assert set(answers.values()) == {400}, answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_filter_the_database_rejects_gets_the_400_page(admin_client):
+    admin_client.raise_request_exception = False
+
+    response = admin_client.get("/en/admin/auth/user/", {"username__regex": "["})
+
+    assert response.status_code == 400
+    assert response.templates[0].name == "400.html"

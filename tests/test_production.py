@@ -22,6 +22,8 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-" + "k7Qz" * 12,
     "ALLOWED_HOSTS": "careers.example.ca",
+    # Required with DEBUG off: links in applicants' e-mails.
+    "SITE_URL": "https://careers.example.ca",
     # The suite's own server: never the checkout's local one.
     "DATABASE_URL": os.environ["DATABASE_URL"],
 }
@@ -156,6 +158,71 @@ def test_repeated_failed_sign_ins_lock_the_account_out(client, django_user_model
     django_user_model.objects.create_user("other", password="another good password", is_staff=True)
     response = client.post(login, {"username": "other", "password": "another good password"})
     assert response.status_code == 302
+
+
+def sign_in(client, username, password, address):
+    """Send the admin's sign-in form from the given network address."""
+    return client.post(
+        reverse("admin:login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def assert_locked_out(response, client):
+    assert response.status_code == 429
+    assert b"Sign-in locked" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_guesses_at_one_user_name_from_many_addresses_lock_it_out(
+    client, django_user_model, settings
+):
+    settings.AXES_USERNAME_FAILURE_LIMIT = 4
+    django_user_model.objects.create_user("hr.admin", password="correct horse", is_staff=True)
+    django_user_model.objects.create_user("other", password="another good one", is_staff=True)
+
+    # One guess from each address: far below the limit for one user name from one address.
+    for number in range(1, 4):
+        response = sign_in(client, "hr.admin", "wrong", f"198.51.100.{number}")
+        assert response.status_code == 200  # the form again, with its error
+    assert_locked_out(sign_in(client, "hr.admin", "wrong", "198.51.100.4"), client)
+
+    # Locked from everywhere, even with the right password from a new address.
+    assert_locked_out(sign_in(client, "hr.admin", "correct horse", "203.0.113.9"), client)
+    # Other accounts, from the same addresses, are not.
+    assert sign_in(client, "other", "another good one", "198.51.100.4").status_code == 302
+
+
+@pytest.mark.django_db
+def test_one_password_tried_on_many_user_names_locks_the_address_out(
+    client, django_user_model, settings
+):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 4
+    django_user_model.objects.create_user("hr.admin", password="correct horse", is_staff=True)
+
+    # One guess per user name, all from one address.
+    for name in ("hr.one", "hr.two", "hr.three"):
+        assert sign_in(client, name, "Summer2025!", "198.51.100.7").status_code == 200
+    assert_locked_out(sign_in(client, "hr.four", "Summer2025!", "198.51.100.7"), client)
+
+    # Every account is locked from that address, and none from another one.
+    assert_locked_out(sign_in(client, "hr.admin", "correct horse", "198.51.100.7"), client)
+    assert sign_in(client, "hr.admin", "correct horse", "203.0.113.9").status_code == 302
+
+
+@pytest.mark.django_db
+def test_signing_in_does_not_forgive_an_address_its_guesses_at_other_user_names(
+    client, django_user_model, settings
+):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 4
+    django_user_model.objects.create_user("insider", password="my own password", is_staff=True)
+    for name in ("hr.one", "hr.two", "hr.three"):
+        sign_in(client, name, "Summer2025!", "198.51.100.7")
+
+    assert sign_in(client, "insider", "my own password", "198.51.100.7").status_code == 302
+    attacker = Client()
+
+    assert_locked_out(sign_in(attacker, "hr.four", "Summer2025!", "198.51.100.7"), attacker)
 
 
 @pytest.mark.django_db

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -56,13 +58,41 @@ def test_production_without_secret_key_refuses_to_start():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "careers.example.ca",
+    "SITE_URL": "https://careers.example.ca",
+    "DATABASE_URL": LOCAL_URL,
+}
+
+
 def test_production_switches_on_hardening():
-    result = load_settings(
-        DEBUG="false",
-        SECRET_KEY="x" * 60,
-        ALLOWED_HOSTS="careers.example.ca",
-        DATABASE_URL=LOCAL_URL,
-    )
+    result = load_settings(**PRODUCTION)
     assert result.returncode == 0, result.stderr
     debug, _engine, hosts, secure_cookie, _zone = result.stdout.split()
     assert (debug, hosts, secure_cookie) == ("False", "['careers.example.ca']", "True")
+
+
+@pytest.mark.parametrize(
+    "site_url", [None, "http://127.0.0.1:8000", "http://localhost:8000", "https://[::1]/", ""]
+)
+def test_production_with_e_mail_links_to_this_machine_refuses_to_start(site_url):
+    environ = {**PRODUCTION, "SITE_URL": site_url}
+    if site_url is None:
+        del environ["SITE_URL"]
+
+    result = load_settings(**environ)
+
+    assert result.returncode != 0
+    assert "SITE_URL must be the site's public address when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "careers.example.ca,*"])
+def test_production_believing_any_host_refuses_to_start(hosts):
+    result = load_settings(**{**PRODUCTION, "ALLOWED_HOSTS": hosts})
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must name the site's host names when DEBUG is off, not '*'" in (
+        result.stderr
+    )

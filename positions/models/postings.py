@@ -142,6 +142,19 @@ class PostingQuerySet(models.QuerySet):
     def for_detail(self):
         return self.for_list().prefetch_related("qualifications", "screening_questions")
 
+    def visible_to(self, user):
+        """Return the postings this staff member may see: all, or those they review.
+
+        Whoever reads every posting's applications (HR administrators, recruiters) or edits
+        postings sees them all; anyone else (a reviewer) sees only the postings assigned to them,
+        drafts and application counts included.
+        """
+        if user.has_perm("applications.view_all_applications") or user.has_perm(
+            "positions.change_jobposting"
+        ):
+            return self
+        return self.filter(reviewers=user)
+
 
 class JobPosting(models.Model):
     """One opening that people can apply to, as on a GC Jobs poster."""
@@ -492,7 +505,26 @@ class ScreeningQuestion(models.Model):
     def __str__(self):
         return self.text
 
+    # What an applicant answered: frozen once anyone has answered (the order may still change).
+    ASKED_FIELDS = ["kind", "is_essential", "text_en", "text_fr", "choices_en", "choices_fr"]
+
     def clean(self):
+        if self.pk and self.answers.exists():
+            before = ScreeningQuestion.objects.filter(pk=self.pk).values(*self.ASKED_FIELDS).first()
+            # An empty translation is stored as NULL or "" alike: both are "not written".
+            changed = [
+                name
+                for name in self.ASKED_FIELDS
+                if ((before or {}).get(name) or "") != (getattr(self, name) or "")
+            ]
+            if before and changed:
+                raise ValidationError(
+                    _(
+                        "Applicants have already answered this question, so what it asks stays "
+                        "as they read it: its text, kind, choices and whether it is essential "
+                        "cannot change. Add a new question instead (you may still reorder it)."
+                    )
+                )
         if self.kind == QuestionKind.CHOICE and len(self.choice_list) < 2:
             raise ValidationError({"choices": _("Give at least two choices, one per line.")})
         if self.kind != QuestionKind.CHOICE and self.choices.strip():
@@ -501,3 +533,20 @@ class ScreeningQuestion(models.Model):
     @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def choice_position(self, text: str) -> int | None:
+        """Return where a choice is in the list (1 for the first), whichever language it is in.
+
+        The English and French lines are the same choices in the same order, so the position
+        names the choice in both languages; the active language's lines are looked at first.
+        """
+        text = text.strip()
+        if not text:
+            return None
+        for choices in [self.choices] + [
+            getattr(self, f"choices_{code}") for code, _name in settings.LANGUAGES
+        ]:
+            lines = [line.strip() for line in (choices or "").splitlines() if line.strip()]
+            if text in lines:
+                return lines.index(text) + 1
+        return None

@@ -2,17 +2,20 @@
 
 import datetime
 import re
+import threading
+import time
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from applications.models import Application, EquityDeclaration, ScreeningAnswer, Stage
 from positions.models import posting_today
-from tests.documents import pdf_bytes, upload
+from tests.documents import dense_page_pdf_bytes, pdf_bytes, pdf_with, upload
 from tests.factories import JobPostingFactory
 
 # Real transactions: what is committed, and what runs on commit (e-mails), is what users get.
@@ -86,9 +89,7 @@ def test_happy_path_saves_everything_and_mails_a_working_status_link(client, pos
 
     application = Application.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "applications:submitted", args=[application.status_token]
-    )
+    assert response["Location"] == reverse("applications:received", args=["CSC-26-WP-0142"])
     assert application.email == "jordan.tremblay@example.ca"
     assert application.stage == Stage.RECEIVED
     assert application.resume_type == "application/pdf"
@@ -110,8 +111,11 @@ def test_happy_path_saves_everything_and_mails_a_working_status_link(client, pos
         "",
     )
 
-    confirmation = client.get(response["Location"])
-    assert application.reference in confirmation.content.decode()
+    confirmation = client.get(response["Location"]).content.decode()
+    assert "Application sent" in confirmation
+    assert "jordan.tremblay@example.ca" in confirmation
+    # The reference travels by e-mail only: the page is the same for a repeated application.
+    assert application.reference not in confirmation
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -155,7 +159,7 @@ def test_the_confirmation_says_nothing_of_unmet_requirements_when_all_are_met(cl
     response = client.post(apply_url(posting), form_data(posting))
 
     confirmation = client.get(response["Location"]).content.decode()
-    assert "Application submitted" in confirmation
+    assert "Application sent" in confirmation
     assert "essential requirement you do not meet" not in confirmation
     assert "essential questions" not in mail.outbox[0].body
 
@@ -226,6 +230,45 @@ def test_wrong_type_by_content_is_refused_and_the_form_asks_for_the_file_again(
     assert not Application.objects.exists()
 
 
+def test_a_resume_too_costly_to_check_is_answered_in_seconds_and_the_rest_is_kept(
+    client, posting, settings
+):
+    started = time.monotonic()
+    response = client.post(
+        apply_url(posting), form_data(posting, resume=upload(dense_page_pdf_bytes(), "cv.pdf"))
+    )
+
+    assert time.monotonic() - started < 5
+    assert response.status_code == 400
+    errors = " ".join(response.context["form"].errors["resume"])
+    assert "too complex for us to check in the time allowed" in errors
+    content = response.content.decode()
+    assert 'value="Tremblay"' in content
+    assert "I have worked with people on parole" in content
+    assert not Application.objects.exists()
+    assert private_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "advice"),
+    [
+        (pdf_with("open-script"), "cv.pdf", "Save it as a PDF without scripts"),
+        (b"<html><body>Jordan</body></html>", "cv.txt", "Save your résumé as a PDF or Word"),
+        (b"{\\rtf1{\\object{\\*\\objdata 0105}}}", "cv.rtf", "save your résumé as a PDF"),
+        (b"{\\rtf\x90\x00MZ", "cv.rtf", "save it again as RTF or PDF"),
+    ],
+)
+def test_content_a_viewer_would_run_is_refused_with_what_to_do(
+    client, posting, content, name, advice
+):
+    response = client.post(apply_url(posting), form_data(posting, resume=upload(content, name)))
+
+    assert response.status_code == 400
+    assert advice in " ".join(response.context["form"].errors["resume"])
+    assert 'value="Tremblay"' in response.content.decode()
+    assert not Application.objects.exists()
+
+
 @pytest.mark.parametrize("name", ["cv.bat", "cv.html", "cv.js", "cv"])
 def test_a_text_resume_is_stored_and_served_as_text_whatever_its_name(
     client, posting, django_user_model, name
@@ -275,18 +318,48 @@ def test_a_request_far_over_the_size_limit_gets_a_413_page(client, posting, sett
     assert not Application.objects.exists()
 
 
-def test_second_application_with_the_same_e_mail_is_refused_kindly(client, posting):
-    client.post(apply_url(posting), form_data(posting))
+def test_a_second_application_gets_the_same_answer_and_the_owner_an_e_mail(client, posting):
+    first = client.post(apply_url(posting), form_data(posting), follow=True)
+    original = Application.objects.get()
+    mail.outbox.clear()
 
-    response = client.post(
-        apply_url(posting), form_data(posting, email="JORDAN.tremblay@example.ca ")
+    second = client.post(
+        apply_url(posting),
+        form_data(posting, email="JORDAN.tremblay@example.ca ", first_name="Someone"),
+        follow=True,
     )
 
-    assert response.status_code == 409
-    assert Application.objects.count() == 1
-    content = response.content.decode()
-    assert "You have already applied to this job posting" in content
-    assert reverse("applications:status-link") in content
+    # Nobody can tell from the site whether an address has applied: the same page, word for word.
+    assert second.status_code == first.status_code == 200
+    assert second.redirect_chain == first.redirect_chain
+    assert second.content == first.content
+    assert list(Application.objects.values_list("pk", "first_name")) == [(original.pk, "Jordan")]
+    # The owner of the address is told, with the link to the application that stands.
+    [message] = mail.outbox
+    assert message.to == ["jordan.tremblay@example.ca"]
+    assert original.reference in message.subject
+    assert "had already applied to this posting" in message.body
+    status = client.get(status_path_from_mail(message))
+    assert status.status_code == 200
+    assert original.reference in status.content.decode()
+
+
+def test_the_form_does_not_say_whether_an_address_applied(client, posting):
+    client.post(apply_url(posting), form_data(posting))
+
+    def probe(email):
+        return client.post(apply_url(posting), {"email": email})
+
+    applied, unknown = probe("jordan.tremblay@example.ca"), probe("nobody@example.ca")
+
+    assert applied.status_code == unknown.status_code == 400
+    assert "already applied" not in applied.content.decode()
+
+    def normalise(response):
+        page = response.content.decode().replace("nobody", "jordan.tremblay")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+    assert normalise(applied) == normalise(unknown)
 
 
 def test_the_database_refuses_a_duplicate_that_slips_past_the_form(client, posting, settings):
@@ -298,7 +371,7 @@ def test_the_database_refuses_a_duplicate_that_slips_past_the_form(client, posti
     ):
         response = client.post(apply_url(posting), form_data(posting))
 
-    assert response.status_code == 409
+    assert response.status_code == 302  # answered like any application; the owner is e-mailed
     assert Application.objects.count() == 1
     assert len(private_files(settings)) == 1
 
@@ -394,8 +467,24 @@ def test_submissions_are_rate_limited_per_client(client, posting, settings):
     response = client.post(apply_url(posting), form_data(posting, email="third@example.ca"))
 
     assert response.status_code == 429
-    assert "Too many attempts" in response.content.decode()
+    content = response.content.decode()
+    assert "Too many attempts" in content
+    assert f"mailto:{settings.CAREERS_CONTACT_EMAIL}" in content
+    assert "named in the job posting" not in content
     assert Application.objects.count() == 2
+
+
+def test_forms_sent_back_with_errors_do_not_use_up_the_limit(client, posting, settings):
+    settings.APPLICATION_RATE = "2/h"
+    for _attempt in range(10):
+        rejected = client.post(apply_url(posting), form_data(posting, phone=""))
+        assert rejected.status_code == 400
+
+    assert client.post(apply_url(posting), form_data(posting)).status_code == 302
+    # A repeated application reached the database too: it counts.
+    assert client.post(apply_url(posting), form_data(posting)).status_code == 302
+    third = client.post(apply_url(posting), form_data(posting, email="x@example.ca"))
+    assert third.status_code == 429
 
 
 def test_behind_a_load_balancer_each_visitor_has_their_own_limit(client, posting, settings):
@@ -438,6 +527,70 @@ def test_tampered_tokens_are_404(client, application, token):
     assert client.post(reverse("applications:withdraw", args=[token])).status_code == 404
 
 
+def test_a_status_link_names_a_random_identifier_and_nothing_else(application):
+    payload = signing.loads(application.status_token, salt="applications.status-link")
+
+    assert payload == application.public_id.hex
+    assert str(application.pk) not in application.status_token.split(":")[0]
+
+
+def test_a_status_link_expires_and_a_new_one_works(client, application, settings):
+    settings.STATUS_LINK_MAX_AGE_DAYS = 30
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 31 * 86400):
+        old_link = reverse("applications:status", args=[application.status_token])
+
+    expired = client.get(old_link)
+    assert expired.status_code == 410
+    content = expired.content.decode()
+    assert "This link has expired" in content
+    assert reverse("applications:status-link") in content
+    assert application.reference not in content
+    assert client.post(f"{old_link}withdraw/").status_code == 410
+    application.refresh_from_db()
+    assert application.stage == Stage.RECEIVED
+
+    client.post(reverse("applications:status-link"), {"email": application.email})
+    assert client.get(status_path_from_mail(mail.outbox[-1])).status_code == 200
+
+
+def test_twenty_simultaneous_withdrawals_withdraw_once_and_all_answer(application):
+    url = reverse("applications:withdraw", args=[application.status_token])
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def click():
+        try:
+            barrier.wait()
+            statuses.append(Client().post(url).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [302] * 20
+    application.refresh_from_db()
+    assert application.stage == Stage.WITHDRAWN
+    assert application.stage_changes.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_withdrawal_says_it_is_already_withdrawn(client, application):
+    url = reverse("applications:withdraw", args=[application.status_token])
+    client.post(url)
+
+    again = client.post(url, follow=True)
+    opened = client.get(url, follow=True)
+
+    for response in (again, opened):
+        assert response.status_code == 200
+        assert "This application is already withdrawn." in response.content.decode()
+    assert application.stage_changes.count() == 1
+
+
 def test_a_token_for_another_application_does_not_open_this_one(client, application):
     other = JobPostingFactory()
     client.post(apply_url(other), form_data(other, email="someone.else@example.ca"))
@@ -473,7 +626,7 @@ def test_withdrawing_asks_for_confirmation_then_records_it(client, application):
     assert len(mail.outbox) == 1 and "withdrawn" in mail.outbox[0].subject
 
     again = client.post(url, follow=True)
-    assert "can no longer be withdrawn" in again.content.decode()
+    assert "This application is already withdrawn." in again.content.decode()
     assert application.stage_changes.count() == 1
 
 

@@ -1,13 +1,16 @@
 """Recruiter exports: exact content, filters, equity rule, formula safety, permissions, log."""
 
 import csv
+import importlib
 import io
+import uuid
 
 import openpyxl
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.exports import columns_for, csv_chunks, export_rows
 from applications.models import (
@@ -20,6 +23,7 @@ from applications.models import (
 )
 from applications.roles import RECRUITERS, REVIEWERS
 from tests.applications.factories import make_application, staff_in
+from tests.applications.test_apply import apply_url, form_data
 from tests.factories import (
     CareerStreamFactory,
     FacilityFactory,
@@ -106,7 +110,7 @@ def test_csv_of_one_posting_has_exact_content(client, recruiter, posting):
     ]
     submitted = timezone.localtime(application.submitted_at)
     assert row[9] == submitted.strftime("%Y-%m-%d %H:%M"), "local (Toronto) time"
-    assert row[10:] == ["English", "Canadian citizen", "No", "No", "yes", "Strong"]
+    assert row[10:] == ["English", "Canadian citizen", "No", "No", "Yes", "Strong"]
     assert len(rows) == 2
     assert 'filename="applicants_CSC-26-WP-0142_all-stages_' in response["Content-Disposition"]
 
@@ -198,6 +202,24 @@ def test_anonymous_and_reviewers_get_403(client, django_user_model):
     assert not ExportLog.objects.exists()
 
 
+@pytest.mark.parametrize("lost", ["is_staff", "is_active"])
+def test_someone_no_longer_active_staff_cannot_export_even_with_the_permission(
+    client, django_user_model, recruiter, posting, lost
+):
+    make_application(posting=posting)
+    setattr(recruiter, lost, False)
+    recruiter.save()
+    client.force_login(recruiter)
+
+    assert client.get(EXPORT).status_code == 403
+    assert client.post(EXPORT, {"file_format": "csv", "postings": [posting.pk]}).status_code == 403
+    assert not ExportLog.objects.exists()
+    if lost == "is_staff":
+        # Still holds the export permission (through the Recruiters role): staff status decides.
+        user = django_user_model.objects.get(pk=recruiter.pk)
+        assert user.has_perm("applications.export_applications")
+
+
 def test_each_export_is_logged(client, recruiter, posting):
     make_application(posting=posting)
     make_application(posting=posting, stage=Stage.SCREENED_IN)
@@ -273,6 +295,7 @@ def test_query_count_does_not_grow_with_rows(
     for number in range(count - 1):
         template.pk = None
         template.reference = f"B-{number:08d}"
+        template.public_id = uuid.uuid4()
         template.email = f"bulk{number}@example.ca"
         clones.append(
             Application(
@@ -288,3 +311,142 @@ def test_query_count_does_not_grow_with_rows(
         _response, body = download(client, postings=[posting.pk])
 
     assert len(read_csv(body)) == count + 1
+
+
+# --- Answers in the exporter's language ---------------------------------------------------------
+
+EXPERIENCE_EN = "Less than 1 year\n1 to 5 years\nMore than 5 years"
+EXPERIENCE_FR = "Moins de 1 an\nDe 1 à 5 ans\nPlus de 5 ans"
+
+
+@pytest.fixture
+def bilingual_posting():
+    posting = JobPostingFactory(reference_number="CSC-26-WP-0200")
+    posting.screening_questions.create(
+        kind="yes-no", text_en="Degree?", text_fr="Diplôme?", is_essential=False, order=1
+    )
+    posting.screening_questions.create(
+        kind="choice",
+        text_en="Experience?",
+        text_fr="Expérience?",
+        choices_en=EXPERIENCE_EN,
+        choices_fr=EXPERIENCE_FR,
+        is_essential=False,
+        order=2,
+    )
+    return posting
+
+
+def apply_in(client, language, posting, last_name, degree, experience):
+    """Apply through the public form in one language, answering as that form words it."""
+    degree_question, experience_question = posting.screening_questions.order_by("order")
+    with translation.override(language):
+        url = apply_url(posting)
+        data = form_data(
+            posting,
+            last_name=last_name,
+            email=f"{last_name}@example.ca",
+            correspondence_language=language,
+            **{
+                f"question_{degree_question.pk}": degree,
+                f"question_{experience_question.pk}": experience,
+            },
+        )
+        client.post(url, data)
+    assert Application.objects.filter(last_name=last_name).exists(), f"{last_name} applied"
+
+
+def export_table(client, language, posting, file_format) -> list[list]:
+    with translation.override(language):
+        response = client.post(
+            reverse("applications:export"), {"file_format": file_format, "postings": [posting.pk]}
+        )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    if file_format == "csv":
+        return read_csv(body)
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("language", "degree_header", "experience_header", "expected"),
+    [
+        (
+            "en",
+            "Degree?",
+            "Experience?",
+            {
+                "Anglo": ("Yes", "Less than 1 year"),
+                "Franco": ("No", "Less than 1 year"),
+                "Franca": ("Yes", "More than 5 years"),
+            },
+        ),
+        (
+            "fr",
+            "Diplôme?",
+            "Expérience?",
+            {
+                "Anglo": ("Oui", "Moins de 1 an"),
+                "Franco": ("Non", "Moins de 1 an"),
+                "Franca": ("Oui", "Plus de 5 ans"),
+            },
+        ),
+    ],
+)
+def test_answers_are_exported_in_the_exporters_language_whatever_the_applicants(
+    client,
+    recruiter,
+    bilingual_posting,
+    file_format,
+    language,
+    degree_header,
+    experience_header,
+    expected,
+):
+    apply_in(client, "en", bilingual_posting, "Anglo", "yes", "Less than 1 year")
+    apply_in(client, "fr", bilingual_posting, "Franco", "no", "Moins de 1 an")
+    apply_in(client, "fr", bilingual_posting, "Franca", "yes", "Plus de 5 ans")
+    client.force_login(recruiter)
+
+    header, *rows = export_table(client, language, bilingual_posting, file_format)
+
+    degree, experience = header.index(degree_header), header.index(experience_header)
+    assert {row[2]: (row[degree], row[experience]) for row in rows} == expected
+
+
+def test_stored_choice_answers_of_either_language_get_their_choice_by_migration(
+    bilingual_posting,
+):
+    degree_question, experience_question = bilingual_posting.screening_questions.order_by("order")
+    stored = {
+        "Moins de 1 an": 1,
+        " More than 5 years ": 3,
+        "De 1 à 5 ans": 2,
+        "Something HR removed since": None,
+    }
+    answers = {}
+    for text in stored:
+        application = make_application(posting=bilingual_posting)
+        answers[text] = ScreeningAnswer.objects.create(
+            application=application, question=experience_question, answer=text
+        )
+        ScreeningAnswer.objects.create(
+            application=application, question=degree_question, answer="yes"
+        )
+    migration = importlib.import_module("applications.migrations.0010_screening_answer_choice")
+
+    migration.set_choices(django_apps, None)
+
+    assert {
+        text: ScreeningAnswer.objects.get(pk=answer.pk).choice for text, answer in answers.items()
+    } == stored
+    assert not ScreeningAnswer.objects.filter(
+        question=degree_question, choice__isnull=False
+    ).exists()
+    with translation.override("fr"):
+        columns = columns_for(posting=bilingual_posting, with_equity=False, dates_as_text=True)
+    column = [c.header for c in columns].index("Expérience?")
+    cells = {row[column] for row in export_rows(Application.objects.all(), columns)}
+    assert cells == {"Moins de 1 an", "Plus de 5 ans", "De 1 à 5 ans", "Something HR removed since"}

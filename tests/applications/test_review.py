@@ -1,14 +1,17 @@
 """The HR review queue: the pipeline, its audit trail, roles, e-mails and retention."""
 
+import datetime
+import io
 import threading
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import (
     ALLOWED_MOVES,
@@ -373,6 +376,14 @@ def test_queue_query_count_does_not_grow(client, queue, django_assert_max_num_qu
 
 # --- Retention ------------------------------------------------------------------------------
 
+# The README: N days after an application reached a final stage (screened out, not retained,
+# withdrawn) it is anonymized; hired applications and those still in progress never are.
+ENDED_WITHOUT_A_HIRE = {"screened-out", "rejected", "withdrawn"}
+
+
+def long_ago(days: int = 1000) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
 
 @pytest.mark.django_db(transaction=True)
 def test_retention_dry_run_changes_nothing_and_execute_erases_personal_data(settings):
@@ -380,8 +391,8 @@ def test_retention_dry_run_changes_nothing_and_execute_erases_personal_data(sett
         open_date=posting_today().replace(year=2020, month=1, day=1),
         closing_date=posting_today().replace(year=2020, month=2, day=1),
     )
-    rejected = make_application(posting=old, stage=Stage.REJECTED)
-    hired = make_application(posting=old, stage=Stage.HIRED)
+    rejected = make_application(posting=old, stage=Stage.REJECTED, stage_changed_at=long_ago())
+    hired = make_application(posting=old, stage=Stage.HIRED, stage_changed_at=long_ago())
     recent = make_application()
     resume_path = Path(rejected.resume.path)
 
@@ -399,6 +410,92 @@ def test_retention_dry_run_changes_nothing_and_execute_erases_personal_data(sett
         untouched.refresh_from_db()
         assert untouched.anonymized_at is None
         assert Path(untouched.resume.path).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_erases_only_applications_that_ended_without_a_hire_long_enough_ago():
+    closed_long_ago = JobPostingFactory(
+        open_date=posting_today().replace(year=2020, month=1, day=1),
+        closing_date=posting_today().replace(year=2020, month=2, day=1),
+    )
+    in_each_stage = {
+        stage: make_application(posting=closed_long_ago, stage=stage, stage_changed_at=long_ago())
+        for stage in Stage
+    }
+    ended_last_month = make_application(
+        posting=closed_long_ago, stage=Stage.WITHDRAWN, stage_changed_at=long_ago(days=30)
+    )
+    resumes = {a.pk: Path(a.resume.path) for a in [*in_each_stage.values(), ended_last_month]}
+
+    call_command("purge_applications", "--days", "365", "--execute", stdout=io.StringIO())
+
+    for stage, application in in_each_stage.items():
+        application.refresh_from_db()
+        erased = stage.value in ENDED_WITHOUT_A_HIRE
+        assert (application.anonymized_at is not None) is erased, stage
+        assert (application.first_name == "") is erased, stage
+        assert resumes[application.pk].exists() is not erased, stage
+    ended_last_month.refresh_from_db()
+    assert ended_last_month.anonymized_at is None
+    assert resumes[ended_last_month.pk].exists()
+
+
+@pytest.mark.django_db
+def test_applications_past_retention_are_the_ones_ended_without_a_hire_before_the_period():
+    expected = {
+        make_application(stage=stage, stage_changed_at=long_ago(days=400)).pk
+        for stage in ENDED_WITHOUT_A_HIRE
+    }
+    for stage in Stage:
+        if stage.value not in ENDED_WITHOUT_A_HIRE:
+            make_application(stage=stage, stage_changed_at=long_ago(days=400))
+    make_application(stage=Stage.SCREENED_OUT, stage_changed_at=long_ago(days=300))
+    make_application(
+        stage=Stage.REJECTED, stage_changed_at=long_ago(days=400), anonymized_at=timezone.now()
+    )
+
+    found = set(Application.objects.past_retention(365).values_list("pk", flat=True))
+
+    assert found == expected
+
+
+@pytest.mark.django_db
+def test_retention_reports_per_stage_and_from_when_it_counts_before_doing_anything():
+    for stage in [Stage.SCREENED_OUT, Stage.SCREENED_OUT, Stage.WITHDRAWN, Stage.OFFER]:
+        make_application(stage=stage, stage_changed_at=long_ago())
+    make_application(stage=Stage.HIRED, stage_changed_at=long_ago())
+    output = io.StringIO()
+
+    call_command("purge_applications", "--days", "365", stdout=output)
+
+    report = output.getvalue()
+    counted_from = timezone.localtime(long_ago(days=365)).date().isoformat()
+    assert f"before {counted_from}" in report
+    assert "Would anonymize 3 application(s)" in report
+    assert "Screened out: 2" in report
+    assert "Not retained: 0" in report
+    assert "Withdrawn: 1" in report
+    assert "--execute" in report
+    assert not Application.objects.filter(anonymized_at__isnull=False).exists()
+
+    output = io.StringIO()
+    call_command("purge_applications", "--days", "365", "--execute", stdout=output)
+    report = output.getvalue()
+    assert report.index("Screened out: 2") < report.index("Anonymized 3 application(s).")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", ["0", "-30"])
+def test_retention_refuses_a_period_that_is_not_positive(days):
+    ended = make_application(stage=Stage.REJECTED, stage_changed_at=long_ago())
+    in_progress = make_application(stage=Stage.INTERVIEW)
+
+    with pytest.raises(CommandError, match="at least 1 day"):
+        call_command("purge_applications", "--days", days, "--execute", stdout=io.StringIO())
+
+    assert not Application.objects.filter(
+        pk__in=[ended.pk, in_progress.pk], anonymized_at__isnull=False
+    ).exists()
 
 
 @pytest.mark.django_db

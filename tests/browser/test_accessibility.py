@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from playwright.sync_api import expect
 
 from applications.models import Application
@@ -44,7 +45,7 @@ def pages(live_server, demo_postings, client):
         "postings, no result": "/postings/?q=astronaut",
         "posting": posting.get_absolute_url()[3:],
         "apply form": f"/postings/{posting.reference_number}/apply/",
-        "confirmation": f"/applications/{token}/submitted/",
+        "confirmation": f"/postings/{posting.reference_number}/apply/received/",
         "status": f"/applications/{token}/",
         "withdraw": f"/applications/{token}/withdraw/",
         "find your application": "/applications/status/",
@@ -54,7 +55,12 @@ def pages(live_server, demo_postings, client):
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_public_page_type_passes_axe(page, live_server, pages, language):
+def test_every_public_page_type_passes_axe(page, live_server, pages, language, client):
+    # The confirmation page belongs to the browser that applied (the client above).
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
     for name, path in pages.items():
         page.goto(f"{live_server.url}/{language}{path}")
         expect(page.locator("html")).to_have_attribute("lang", language)

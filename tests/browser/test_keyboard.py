@@ -59,7 +59,7 @@ def test_apply_without_a_mouse(page, live_server, demo_postings, tmp_path):
     tab_to(page, "button[type=submit]")
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application sent")
     application = Application.objects.get()
     assert (application.first_name, application.residence) == ("Kim", "MB")
     assert application.answers.count() == posting.screening_questions.count()

@@ -60,9 +60,10 @@ def test_apply_with_a_pdf_then_withdraw_from_the_e_mailed_link(
     page.get_by_label("I declare that the information I give is true").check()
     page.get_by_role("button", name="Submit my application").click()
 
-    expect(page.get_by_role("heading", name="Application submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
     application = Application.objects.get()
-    expect(page.locator(".reference")).to_have_text(application.reference)
+    expect(page.get_by_text(application.email)).to_be_visible()
+    assert application.reference in mail.outbox[-1].subject
     with application.resume.open("rb") as stored:
         assert stored.read() == pdf_bytes()
 

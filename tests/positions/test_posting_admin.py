@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from applications.roles import HR_ADMINISTRATORS
+from applications.models import Stage
+from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
 from positions.models import JobPosting, PostingState
-from tests.applications.factories import staff_in
+from tests.applications.factories import make_application, staff_in
 from tests.factories import FacilityFactory, JobPostingFactory, OccupationFactory
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +287,213 @@ def test_a_posting_whose_closing_date_has_passed_is_not_published(hr_client):
     past.refresh_from_db()
     assert past.published_at is None
     assert "its closing date has passed" in response.content.decode()
+
+
+# --- A reviewer sees the postings assigned to them, and no other -----------------------------
+
+
+@pytest.fixture
+def assigned(django_user_model):
+    """A reviewer's open posting and draft, and another open posting and draft not theirs."""
+    reviewer = staff_in(django_user_model, REVIEWERS)
+    mine = JobPostingFactory(title="My open posting")
+    my_draft = JobPostingFactory(title="My draft", published_at=None)
+    for posting in (mine, my_draft):
+        posting.reviewers.add(reviewer)
+    other = JobPostingFactory(title="Not my posting")
+    make_application(posting=other).move_to(Stage.SCREENING)
+    return {
+        "reviewer": reviewer,
+        "mine": mine,
+        "my_draft": my_draft,
+        "other": other,
+        "other_draft": JobPostingFactory(title="Not my draft", published_at=None),
+    }
+
+
+def test_a_reviewer_lists_only_their_own_postings(client, assigned):
+    client.force_login(assigned["reviewer"])
+
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    titles = {posting.title for posting in response.context["cl"].result_list}
+    assert titles == {"My open posting", "My draft"}
+    assert "Not my" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [HR_ADMINISTRATORS, RECRUITERS])
+def test_hr_administrators_and_recruiters_list_every_posting(
+    client, django_user_model, assigned, role
+):
+    client.force_login(staff_in(django_user_model, role))
+
+    titles = {p.title for p in client.get(CHANGELIST).context["cl"].result_list}
+
+    assert titles == {"My open posting", "My draft", "Not my posting", "Not my draft"}
+
+
+@pytest.mark.parametrize("name", ["other", "other_draft"])
+def test_a_reviewer_cannot_open_a_posting_not_theirs(client, assigned, name):
+    client.force_login(assigned["reviewer"])
+    posting = assigned[name]
+    own = client.get(reverse("admin:positions_jobposting_change", args=[assigned["mine"].pk]))
+    assert own.status_code == 200
+
+    for view in ("change", "history"):
+        url = reverse(f"admin:positions_jobposting_{view}", args=[posting.pk])
+        response = client.get(url)
+        # What the admin answers for a posting that does not exist: back to the index.
+        assert response.status_code == 302, view
+        page = client.get(response["Location"]).content.decode()
+        assert "doesn’t exist" in page
+        assert posting.title not in page
+        assert "Being screened" not in page
+
+
+def test_hr_sees_the_funnel_of_a_posting_with_no_reviewer_assigned(
+    client, django_user_model, assigned
+):
+    client.force_login(staff_in(django_user_model, HR_ADMINISTRATORS))
+
+    response = client.get(reverse("admin:positions_jobposting_change", args=[assigned["other"].pk]))
+
+    assert response.status_code == 200
+    assert "Being screened</a>: 1" in response.content.decode()
+
+
+def test_posting_autocomplete_offers_a_reviewer_their_own_postings_only(client, assigned):
+    client.force_login(assigned["reviewer"])
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "applications", "model_name": "application", "field_name": "posting"},
+    )
+
+    assert response.status_code == 200
+    offered = {int(result["id"]) for result in response.json()["results"]}
+    assert offered == {assigned["mine"].pk, assigned["my_draft"].pk}
+
+
+def test_a_reviewer_previews_only_their_own_drafts_on_the_site(client, assigned):
+    client.force_login(assigned["reviewer"])
+
+    assert client.get(assigned["my_draft"].get_absolute_url()).status_code == 200
+    assert client.get(assigned["other_draft"].get_absolute_url()).status_code == 404
+
+
+def test_the_application_list_offers_a_reviewer_their_own_postings_only(client, assigned):
+    client.force_login(assigned["reviewer"])
+
+    response = client.get(reverse("admin:applications_application_changelist"))
+
+    posting_filter = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", None) == "posting"
+    )
+    offered = {int(value) for value, _label in posting_filter.lookup_choices}
+    assert offered == {assigned["mine"].pk, assigned["my_draft"].pk}
+
+
+# --- What applicants answered and what HR rated stays as it was ---------------------------
+
+
+@pytest.fixture
+def answered(django_user_model):
+    """A posting whose screening question and qualification have been answered and rated."""
+    from applications.models import QualificationRating, ScreeningAnswer
+
+    posting = JobPostingFactory(title_fr="Agent de libération conditionnelle")
+    question = posting.screening_questions.create(
+        kind="yes-no",
+        text="Do you hold a Red Seal certificate?",
+        text_fr="Détenez-vous un certificat Sceau rouge?",
+        is_essential=True,
+        order=1,
+    )
+    application = make_application(posting=posting)
+    ScreeningAnswer.objects.create(
+        application=application, question=question, answer="yes", meets_requirement=True
+    )
+    qualification = posting.qualifications.filter(is_asset=False).first()
+    posting.qualifications.create(
+        kind="experience",
+        text="Experience in corrections",
+        text_fr="Expérience en milieu correctionnel",
+        order=9,
+    )
+    QualificationRating.objects.create(
+        application=application, qualification=qualification, rating="meets"
+    )
+    return posting, question, qualification
+
+
+def form_index(data, prefix, pk) -> int:
+    return next(
+        int(key.split("-")[1])
+        for key, value in data.items()
+        if key.startswith(f"{prefix}-") and key.endswith("-id") and str(value) == str(pk)
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("text_en", "Do you have a criminal record?"),
+        ("text_fr", "Avez-vous un casier judiciaire?"),
+        ("kind", "short-text"),
+        ("is_essential", None),
+    ],
+)
+def test_an_answered_question_cannot_be_rewritten(hr_role_client, answered, field, value):
+    posting, question, _qualification = answered
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+    index = form_index(data, "screening_questions", question.pk)
+    key = f"screening_questions-{index}-{field}"
+    if value is None:
+        data.pop(key)
+    else:
+        data[key] = value
+
+    response = hr_role_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Applicants have already answered this question" in response.content.decode()
+    question.refresh_from_db()
+    assert (question.text_en, question.kind, question.is_essential) == (
+        "Do you hold a Red Seal certificate?",
+        "yes-no",
+        True,
+    )
+
+
+def test_an_answered_question_may_still_be_reordered(hr_role_client, answered):
+    posting, question, _qualification = answered
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+    data[f"screening_questions-{form_index(data, 'screening_questions', question.pk)}-order"] = 5
+
+    assert hr_role_client.post(url, data).status_code == 302
+    question.refresh_from_db()
+    assert question.order == 5
+
+
+def test_deleting_an_answered_question_or_a_rated_qualification_is_refused(
+    hr_role_client, answered
+):
+    posting, question, qualification = answered
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+    for prefix, pk in (("screening_questions", question.pk), ("qualifications", qualification.pk)):
+        data[f"{prefix}-{form_index(data, prefix, pk)}-DELETE"] = "on"
+
+    response = hr_role_client.post(url, data)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "would require deleting the following protected related objects" in content
+    assert content.count("would require deleting") == 2
+    assert posting.screening_questions.filter(pk=question.pk).exists()
+    assert qualification.ratings.count() == 1

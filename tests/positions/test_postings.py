@@ -350,6 +350,9 @@ def test_staff_can_preview_a_draft(client, django_user_model):
             "django.contrib.auth.models", fromlist=["Permission"]
         ).Permission.objects.filter(codename="view_jobposting")
     )
+    # Reading postings is not enough: a reviewer previews only the postings assigned to them.
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    draft.reviewers.add(staff)
     response = client.get(draft.get_absolute_url())
 
     assert response.status_code == 200

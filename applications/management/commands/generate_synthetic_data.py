@@ -42,6 +42,7 @@ POSTING_VALUES = {
 APPLICATION_VALUES = {
     "posting_id": "postings.min_id + (g::bigint * 7919) % postings.span",
     "reference": "'S-' || lpad(g::text, 10, '0')",
+    "public_id": "gen_random_uuid()",
     "first_name": "'Synthetic'",
     "last_name": "'Applicant ' || g",
     "email": "'applicant' || g || '@example.invalid'",

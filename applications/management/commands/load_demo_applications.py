@@ -106,6 +106,9 @@ class Command(BaseCommand):
                     application=application,
                     question=question,
                     answer=self.answer(question),
+                    choice=question.choice_position(self.answer(question))
+                    if question.kind == QuestionKind.CHOICE
+                    else None,
                     meets_requirement=True
                     if question.kind == QuestionKind.YES_NO and question.is_essential
                     else None,

@@ -1,53 +1,89 @@
-"""Apply the retention rule: after a posting has been closed for a while, erase what is personal.
+"""Apply the retention rule: some time after an application ended, erase what is personal.
 
-For applications that did not lead to a hire, on postings closed more than --days ago (default
-APPLICATION_RETENTION_DAYS), deletes the résumé file and the employment equity declaration,
-blanks the personal fields and answers, and marks the application anonymized. Stage history and
-ratings stay, without names, for reporting. Dry run unless --execute is given.
+For applications that reached a final stage (screened out, not retained, withdrawn) more than
+--days ago (default APPLICATION_RETENTION_DAYS), deletes the résumé file and the employment equity
+declaration, blanks the personal fields and answers, and marks the application anonymized. Hired
+applications and those still in progress are never touched. Stage history and ratings stay,
+without names, for reporting. Always reports what it finds, per stage; erases only with --execute.
 """
 
-import datetime
 import logging
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count
 from django.utils import timezone
 
-from applications.models import Application, EquityDeclaration, ScreeningAnswer, Stage
-from positions.models import posting_today
+from applications.models import (
+    FINAL_STAGES,
+    Application,
+    EquityDeclaration,
+    ScreeningAnswer,
+    Stage,
+    retention_cutoff,
+)
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Delete résumés and anonymize old applications that did not lead to a hire."
+    help = (
+        "Delete résumés and anonymize applications that ended without a hire (screened out, not "
+        "retained, withdrawn) more than --days ago. Reports only, unless --execute is given."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=settings.APPLICATION_RETENTION_DAYS)
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=settings.APPLICATION_RETENTION_DAYS,
+            help="Days kept after an application reached a final stage (at least 1).",
+        )
         parser.add_argument(
             "--execute", action="store_true", help="Really do it (default: report only)."
         )
 
     def handle(self, *args, days: int, execute: bool, **options):
-        cutoff = posting_today() - datetime.timedelta(days=days)
-        moment = timezone.now() - datetime.timedelta(days=days)
-        applications = Application.objects.filter(
-            Q(posting__closing_date__lt=cutoff) | Q(posting__closed_early_at__lt=moment),
-            anonymized_at__isnull=True,
-        ).exclude(stage=Stage.HIRED)
-        total = applications.count()
-        verb = "Anonymized" if execute else "Would anonymize"
+        now = timezone.now()
+        try:
+            cutoff = retention_cutoff(days, now=now)
+        except ValueError as error:
+            raise CommandError(f"{error} Give --days as a positive number of days.") from error
+        applications = Application.objects.past_retention(days, now=now)
+        counts = {
+            row["stage"]: row["count"]
+            for row in applications.order_by().values("stage").annotate(count=Count("pk"))
+        }
+        total = sum(counts.values())
+        since = timezone.localtime(cutoff).strftime("%Y-%m-%d %H:%M %Z")
+        per_stage = [
+            f"{Stage(stage).label}: {counts.get(stage, 0)}"
+            for stage in Stage
+            if stage in FINAL_STAGES
+        ]
+        verb = "Anonymizing" if execute else "Would anonymize"
+        lines = [
+            f"Retention {days} day(s), counted from the day an application reached a final stage: "
+            f"those that reached it before {since}.",
+            f"{verb} {total} application(s):",
+            *(f"  {line}" for line in per_stage),
+            "Hired applications and those still in progress are kept.",
+        ]
+        if not execute:
+            lines.append("Nothing was changed: run again with --execute to erase them.")
+        self.stdout.write("\n".join(lines))
+        logger.info(
+            "%s %s application(s) (%s), before %s.", verb, total, ", ".join(per_stage), since
+        )
         if execute:
+            done = 0
             for application in applications.iterator():
                 anonymize(application)
-        message = (
-            f"{verb} {total} application(s) of postings closed before {cutoff.isoformat()} "
-            f"(retention {days} days)."
-        )
-        logger.info(message)
-        self.stdout.write(message)
+                done += 1
+            message = f"Anonymized {done} application(s)."
+            logger.info(message)
+            self.stdout.write(message)
 
 
 @transaction.atomic
@@ -57,7 +93,7 @@ def anonymize(application: Application) -> None:
         name = application.resume.name
         transaction.on_commit(lambda: application.resume.storage.delete(name))
     EquityDeclaration.objects.filter(application=application).delete()
-    ScreeningAnswer.objects.filter(application=application).update(answer="")
+    ScreeningAnswer.objects.filter(application=application).update(answer="", choice=None)
     application.notes.update(text="")
     Application.objects.filter(pk=application.pk).update(
         first_name="",
