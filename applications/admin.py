@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
@@ -622,14 +622,16 @@ class StageMessageAdmin(TranslationAdmin):
             _("For a made-up applicant and job posting."),
             format_html_join(
                 "",
-                '<section lang="{}"><h3>{}</h3><p><strong>{}</strong> {}</p>{}</section>',
+                # The e-mail is plain text: shown as sent, lines kept, long links wrapped.
+                '<section lang="{}"><h3>{}</h3><p><strong>{}</strong> {}</p>'
+                '<pre style="white-space: pre-wrap; overflow-wrap: anywhere">{}</pre></section>',
                 (
                     (
                         language.value,
                         language.label,
                         _("Subject:"),
                         subject,
-                        linebreaks(body, autoescape=True),
+                        body,
                     )
                     for language, (subject, body) in rendered
                 ),

@@ -2,11 +2,15 @@
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from applications.kept_resumes import FIELD_NAME as KEPT_RESUME_FIELD
+from applications.kept_resumes import KeptResume, KeptResumes
 from applications.models import Application, EquityDeclaration, OfficialLanguage, Residence, Stage
 from applications.validators import detect_document_type
+from csc_careers.telephone import TelephoneField
 from positions.models import CareerStream, JobPosting, QuestionKind, Region, ScreeningQuestion
 
 YES, NO = "yes", "no"
@@ -15,10 +19,9 @@ YES, NO = "yes", "no"
 class ApplicationForm(forms.ModelForm):
     """Everything one application asks; screening questions are added per posting."""
 
+    # The help text names the size limit in the visitor's language: it is built in __init__.
     resume = forms.FileField(
         label=_("Résumé"),
-        help_text=_("PDF, Word (DOCX), OpenDocument (ODT), RTF or plain text, at most %(limit)s.")
-        % {"limit": filesizeformat(settings.RESUME_MAX_BYTES)},
         widget=forms.ClearableFileInput(
             attrs={"accept": ".pdf,.docx,.odt,.rtf,.txt,application/pdf,text/plain"}
         ),
@@ -55,9 +58,13 @@ class ApplicationForm(forms.ModelForm):
             ),
             "has_priority_entitlement": _("I have a priority entitlement for appointment."),
         }
+        field_classes = {"phone": TelephoneField}
         help_texts = {
             "email": _("We send your confirmation and status link here."),
-            "phone": _("Include the area code, e.g. 613-555-0142."),
+            "phone": _(
+                "Include the area code, e.g. 613-555-0142. Outside Canada and the United States, "
+                "start with + and the country code."
+            ),
             "accommodation_request": _(
                 "Optional. Tell us about any adjustment you need to take part in the assessment."
             ),
@@ -76,9 +83,20 @@ class ApplicationForm(forms.ModelForm):
             "cover_letter": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, posting: JobPosting, **kwargs):
+    def __init__(
+        self, *args, posting: JobPosting, kept_resumes: KeptResumes | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.posting = posting
+        self.fields["resume"].help_text = _(
+            "PDF, Word (DOCX), OpenDocument (ODT), RTF or plain text, at most %(limit)s."
+        ) % {"limit": filesizeformat(settings.RESUME_MAX_BYTES)}
+        self.kept_resumes = kept_resumes
+        self.kept_resume = None
+        if self.is_bound and kept_resumes is not None and not self.files.get("resume"):
+            # No new file: the résumé kept from an earlier attempt stands in for it.
+            reference = self.data.get(KEPT_RESUME_FIELD)
+            self.show_kept_resume(kept_resumes.get(reference, posting=posting.reference_number))
         self.fields["residence"].choices = [("", _("Choose…")), *Residence.choices]
         for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect):
@@ -115,10 +133,66 @@ class ApplicationForm(forms.ModelForm):
     def question_fields(self):
         return [self[self.question_field_name(question)] for question in self.questions]
 
+    def show_kept_resume(self, kept: KeptResume | None) -> None:
+        """Use a kept résumé as the file field's value (None: there is none), and say so there."""
+        self.kept_resume = kept
+        # The bound field caches its initial value (no "required" attribute with one): rebuild it.
+        self._bound_fields_cache.pop("resume", None)
+        attrs = self.fields["resume"].widget.attrs
+        if kept is None:
+            self.initial.pop("resume", None)
+            attrs.pop("aria-describedby", None)
+        else:
+            # The field is then satisfied without a file (FileField.clean returns the initial).
+            self.initial["resume"] = kept
+            auto_id = self["resume"].auto_id
+            attrs["aria-describedby"] = f"{auto_id}_helptext {auto_id}_note"
+
+    @property
+    def kept_resume_note(self) -> str:
+        if self.kept_resume is None:
+            return ""
+        return _("%(name)s — kept; choose another file to replace it.") % {
+            "name": self.kept_resume.name
+        }
+
     def clean_resume(self):
         resume = self.cleaned_data["resume"]
+        if isinstance(resume, KeptResume):
+            # Checked when it was kept; the type is the one its check found.
+            try:
+                content = resume.content()
+            except OSError:
+                self.show_kept_resume(None)
+                raise ValidationError(
+                    self.fields["resume"].error_messages["required"], code="required"
+                ) from None
+            self.resume_type = resume.document_type
+            return content
         self.resume_type = detect_document_type(resume)
         return resume
+
+    def keep_resume(self) -> None:
+        """After errors elsewhere, keep a new résumé that passed its checks (see kept_resumes).
+
+        A new file replaces the one kept before, whether or not it passes: a file that failed its
+        checks is never kept.
+        """
+        upload = self.files.get("resume")
+        if self.kept_resumes is None or upload is None:
+            return  # nothing new: a kept résumé stays as it is
+        self.kept_resumes.discard(self.data.get(KEPT_RESUME_FIELD))
+        if "resume" in self.errors or "resume" not in self.cleaned_data:
+            self.show_kept_resume(None)
+            return
+        self.show_kept_resume(
+            self.kept_resumes.keep(upload, self.resume_type, posting=self.posting.reference_number)
+        )
+
+    def forget_resume(self) -> None:
+        """Delete the kept résumé once the application is sent (or can no longer be)."""
+        if self.kept_resumes is not None:
+            self.kept_resumes.discard(self.data.get(KEPT_RESUME_FIELD))
 
     def clean(self):
         cleaned = super().clean()

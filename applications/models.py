@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.storage import get_private_storage
+from csc_careers.telephone import validate_telephone
 from positions.models import JobPosting, ScreeningQuestion
 
 STATUS_TOKEN_SALT = "applications.status-link"
@@ -187,7 +188,7 @@ class Application(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail address"), max_length=254)
-    phone = models.CharField(_("telephone number"), max_length=30)
+    phone = models.CharField(_("telephone number"), max_length=30, validators=[validate_telephone])
     residence = models.CharField(
         _("province or territory of residence"), max_length=10, choices=Residence.choices
     )
@@ -243,9 +244,12 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
+            # One application per person and posting; after withdrawing, a person may apply
+            # again while the posting is open, and the withdrawn application stays on record.
             models.UniqueConstraint(
                 Lower("email"),
                 "posting",
+                condition=~models.Q(stage=Stage.WITHDRAWN),
                 name="one_application_per_email_per_posting",
                 violation_error_message=_("You have already applied to this job posting."),
             )
@@ -315,6 +319,18 @@ class Application(models.Model):
         """The essential questions this applicant's answers do not meet ("no" to a yes/no one)."""
         answers = self.answers.filter(meets_requirement=False).select_related("question")
         return [answer.question for answer in answers.order_by("question__order", "question__pk")]
+
+    def can_apply_again(self) -> bool:
+        """Whether the applicant may apply to this posting anew: they withdrew, it is open, and
+        no other application of theirs to it stands (withdrawn ones do not count)."""
+        return (
+            self.stage == Stage.WITHDRAWN
+            and self.posting.is_open
+            and not Application.objects.for_email(self.email)
+            .filter(posting_id=self.posting_id)
+            .exclude(stage=Stage.WITHDRAWN)
+            .exists()
+        )
 
     def can_move_to(self, stage: str) -> bool:
         return stage in ALLOWED_MOVES.get(self.stage, set())

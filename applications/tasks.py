@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from applications.models import Application, StageMessage, absolute_url
+from applications.models import Application, Stage, StageMessage, absolute_url
 
 
 def send_to_applicant(application: Application, template: str, **context) -> None:
@@ -38,10 +38,15 @@ def send_withdrawal_confirmation(application_id: int) -> None:
 
 @task()
 def send_duplicate_notice(posting_id: int, email: str) -> None:
-    """Tell an applicant who sent a second application to a posting that the first one stands."""
+    """Tell an applicant who sent a second application to a posting that the first one stands.
+
+    The one that stands is the application that is not withdrawn: a withdrawn one does not stop
+    anyone from applying again, so it is never the reason a new one was refused.
+    """
     application = (
         Application.objects.for_email(email)
         .filter(posting_id=posting_id, anonymized_at__isnull=True)
+        .exclude(stage=Stage.WITHDRAWN)
         .select_related("posting")
         .first()
     )
@@ -51,7 +56,11 @@ def send_duplicate_notice(posting_id: int, email: str) -> None:
 
 @task()
 def send_status_links(email: str) -> None:
-    """Send one e-mail per application made with this address (none if it is unknown)."""
+    """Send one e-mail per application made with this address (none if it is unknown).
+
+    Someone who withdrew and applied again has two applications to the posting: each e-mail
+    says when its application was sent and where it stands, so the two can be told apart.
+    """
     applications = Application.objects.for_email(email).select_related("posting")
     for application in applications.filter(anonymized_at__isnull=True):
         send_to_applicant(application, "status_link")

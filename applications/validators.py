@@ -40,6 +40,8 @@ DOCX = DocumentType(
 ODT = DocumentType("OpenDocument text (ODT)", "application/vnd.oasis.opendocument.text", ".odt")
 RTF = DocumentType("Rich Text (RTF)", "application/rtf", ".rtf")
 TEXT = DocumentType("plain text", "text/plain", ".txt")
+# Each accepted type by its content type (how a kept résumé records what its check found).
+DOCUMENT_TYPES = {kind.content_type: kind for kind in (PDF, DOCX, ODT, RTF, TEXT)}
 
 # A real résumé unpacks to a few megabytes; far more means a decompression bomb.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -121,9 +123,11 @@ def detect_document_type(upload) -> DocumentType:
 def check_pdf(upload) -> None:
     """Refuse a PDF that is encrypted, damaged, active (scripts, launch actions) or too costly.
 
-    pypdf runs in a child process (applications/pdf_check.py) killed after
-    RESUME_CHECK_SECONDS: a page built of millions of operators would otherwise hold this worker
-    for tens of seconds.
+    pypdf runs in a child process (applications/pdf_check.py) that the kernel kills after
+    RESUME_CHECK_SECONDS of CPU time: a page built of millions of operators would otherwise hold
+    this worker for tens of seconds. The wall-clock limit is looser (twice that, plus two
+    seconds) so that a busy machine, where starting the child takes longer, never refuses an
+    ordinary file.
     """
     upload.seek(0)
     data = upload.read()
@@ -139,7 +143,12 @@ def check_pdf(upload) -> None:
         try:
             # No environment: the child that parses the file sees none of the site's secrets.
             finished = subprocess.run(
-                command, input=data, capture_output=True, timeout=seconds, env={}, check=False
+                command,
+                input=data,
+                capture_output=True,
+                timeout=2 * seconds + 2,
+                env={},
+                check=False,
             )
         except subprocess.TimeoutExpired:
             verdict = pdf_check.TOO_COMPLEX

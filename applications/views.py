@@ -21,6 +21,7 @@ from applications.forms import (
     ExportForm,
     StatusLinkRequestForm,
 )
+from applications.kept_resumes import KeptResumes
 from applications.models import Application, MoveRefused, Stage, StatusLinkExpired
 from applications.services import (
     DuplicateApplication,
@@ -115,7 +116,11 @@ class ApplyView(FormView):
         return length > settings.APPLICATION_MAX_REQUEST_BYTES
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "posting": self.posting}
+        return {
+            **super().get_form_kwargs(),
+            "posting": self.posting,
+            "kept_resumes": KeptResumes(self.request.session),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -131,22 +136,26 @@ class ApplyView(FormView):
 
     def post(self, request, *args, **kwargs):
         if submissions_limited(request):
-            return rate_limited(request, None)
+            return rate_limited(request, None, posting=self.posting)
         form = self.get_form()
         equity_form = EquityDeclarationForm(request.POST)
         if not (form.is_valid() and equity_form.is_valid()):
+            # A résumé that passed its checks waits while the rest is corrected.
+            form.keep_resume()
             return self.render_to_response(
                 self.get_context_data(form=form, equity_form=equity_form), status=400
             )
         try:
             application_submit(posting=self.posting, form=form, equity_form=equity_form)
         except PostingNotOpen:
+            form.forget_resume()
             self.posting.refresh_from_db()
             return posting_not_open(request, self.posting, submitted=True)
         except DuplicateApplication:
             # Answered exactly like a new application, so that the form never tells anyone
             # whether an address has applied; the owner of the address learns it by e-mail.
             application_duplicate_notify(posting=self.posting, email=form.cleaned_data["email"])
+        form.forget_resume()
         submissions_limited(request, count=True)
         request.session[RECEIVED_SESSION_KEY] = {
             "posting": self.posting.reference_number,
@@ -215,6 +224,7 @@ class StatusView(StatusMixin, TemplateView):
             "application": application,
             "changes": application.stage_changes.all(),
             "can_withdraw": application.can_move_to(Stage.WITHDRAWN),
+            "can_apply_again": application.can_apply_again(),
         }
 
 
@@ -265,9 +275,18 @@ class StatusLinkRequestView(FormView):
         )
 
 
-def rate_limited(request, exception):
-    """Answer 429 with a page that says when to try again and whom to write to meanwhile."""
-    return render(request, "429.html", {"contact": settings.CAREERS_CONTACT_EMAIL}, status=429)
+def rate_limited(request, exception, *, posting: JobPosting | None = None):
+    """Answer 429 with a page that says when to try again and whom to write to meanwhile.
+
+    Applying to a posting, that is the posting's HR contact; anywhere else (or for a posting
+    that names none), the general careers address.
+    """
+    context = {"contact": settings.CAREERS_CONTACT_EMAIL}
+    if posting is not None and posting.has_hr_contact:
+        context.update(
+            contact=posting.hr_contact_email, contact_name=posting.hr_contact_name, posting=posting
+        )
+    return render(request, "429.html", context, status=429)
 
 
 class ExportView(PermissionRequiredMixin, FormView):

@@ -52,6 +52,11 @@ def cache_public_page(view):
     def wrapped(request, *args, **kwargs):
         if not is_cacheable_request(request):
             return view(request, *args, **kwargs)
+        if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
+            # The cache is off: no page is looked up, nor compressed and written only to expire.
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])
+            return response
         key = cache_key(request)
         stored = cache.get(key)
         if stored is not None:

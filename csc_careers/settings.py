@@ -274,7 +274,7 @@ PAGINATE_BY = 12
 RESUME_MAX_BYTES = int(os.environ.get("RESUME_MAX_BYTES", 5 * 1024 * 1024))
 # The whole application request: the résumé plus the form's text, with room for multipart framing.
 APPLICATION_MAX_REQUEST_BYTES = RESUME_MAX_BYTES + 256 * 1024
-# A PDF résumé is checked in a child process killed after this many seconds (CPU and wall clock),
+# A PDF résumé is checked in a child process killed after this many seconds of CPU time,
 # with at most RESUME_CHECKS_AT_ONCE such checks on this machine at a time (one per CPU by
 # default; scripts/serve runs 2 x CPUs + 1 workers), so uploads can neither take a worker for long
 # nor tie up every worker at once. The
@@ -285,6 +285,10 @@ RESUME_CHECKS_AT_ONCE = int(os.environ.get("RESUME_CHECKS_AT_ONCE", _cpus))
 RESUME_CHECK_LOCK_DIR = os.environ.get(
     "RESUME_CHECK_LOCK_DIR", str(BASE_DIR / "cache" / "resume-checks")
 )
+# A résumé that passed its checks on a form sent back with errors is kept this long (private
+# storage, for the same browser session) so that it need not be chosen again: see
+# applications/kept_resumes.py and `manage.py clear_kept_resumes`.
+RESUME_KEEP_HOURS = float(os.environ.get("RESUME_KEEP_HOURS", "3"))
 APPLICATION_RATE = os.environ.get("APPLICATION_RATE", "10/h")
 STATUS_LINK_RATE = os.environ.get("STATUS_LINK_RATE", "5/h")
 # How long a status link e-mailed to an applicant works (asking for it again sends a fresh one).

@@ -17,6 +17,7 @@ from modeltranslation.admin import (
 )
 
 from applications.admin import EquityLookupsMixin
+from csc_careers.telephone import normalize_telephone
 from positions.models import (
     AlternativeTitle,
     CareerStream,
@@ -105,12 +106,13 @@ class OccupationAdmin(TranslationAdmin):
         "noc_code",
         "duty_count",
         "specialization_count",
+        "featured",
         "is_published",
         "image_preview",
     ]
-    list_filter = ["stream", "is_published", "work_environments", "requirements__kind"]
+    list_filter = ["stream", "featured", "is_published", "work_environments", "requirements__kind"]
     list_select_related = ["stream"]
-    list_editable = ["is_published"]
+    list_editable = ["featured", "is_published"]
     search_fields = [
         "title_en",
         "title_fr",
@@ -123,7 +125,19 @@ class OccupationAdmin(TranslationAdmin):
     filter_horizontal = ["work_environments"]
     readonly_fields = ["image_preview"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "stream", "noc_code", "order", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "stream",
+                    "noc_code",
+                    ("order", "featured"),
+                    "is_published",
+                ]
+            },
+        ),
         (_("Description"), {"fields": ["summary", "overview", "schedule", "career_path"]}),
         (_("Where the work is"), {"fields": ["work_environments"]}),
         (_("Image"), {"fields": ["image", "image_alt", "image_preview"]}),
@@ -267,7 +281,11 @@ class PostingStateFilter(admin.SimpleListFilter):
 
 
 class PublishedPostingForm(forms.ModelForm):
-    """A published posting keeps what publishing required: its French text and a location."""
+    """A published posting keeps what publishing required: French text, a location, a contact."""
+
+    def clean_hr_contact_phone(self):
+        phone = self.cleaned_data["hr_contact_phone"]
+        return normalize_telephone(phone) if phone else phone
 
     def clean(self):
         cleaned = super().clean()
@@ -277,6 +295,11 @@ class PublishedPostingForm(forms.ModelForm):
                     self.add_error(field, _("A published posting needs its French text."))
             if "locations" in self.fields and not cleaned.get("locations"):
                 self.add_error("locations", _("A published posting needs at least one location."))
+            for field in ("hr_contact_name", "hr_contact_email"):
+                # An address refused as invalid already says what is wrong with it.
+                missing = not (cleaned.get(field) or "").strip() and field not in self.errors
+                if field in self.fields and missing:
+                    self.add_error(field, _("A published posting needs its HR contact."))
         return cleaned
 
 
@@ -372,6 +395,16 @@ class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
         (_("Dates and state"), {"fields": [("open_date", "closing_date"), "state_label"]}),
         (_("Applications"), {"fields": ["funnel", "reviewers"]}),
         (_("Where"), {"fields": ["locations"]}),
+        (
+            _("HR contact"),
+            {
+                "fields": ["hr_contact_name", "hr_contact_email", "hr_contact_phone"],
+                "description": _(
+                    "Shown on the posting: whom applicants write to with questions. The name "
+                    "and e-mail address are required to publish."
+                ),
+            },
+        ),
         (
             _("Who can apply and conditions"),
             {

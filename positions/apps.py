@@ -15,3 +15,9 @@ class PositionsConfig(AppConfig):
         for model in self.get_models(include_auto_created=True):
             for signal in (post_save, post_delete, m2m_changed):
                 signal.connect(invalidate_public_pages, sender=model, weak=False)
+
+        from positions.models.postings import POSTINGS_NAMING, rebuild_search_documents_naming
+
+        # Renaming an occupation or a place changes the search documents of its postings.
+        for model in POSTINGS_NAMING:
+            post_save.connect(rebuild_search_documents_naming, sender=model, weak=False)

@@ -1,15 +1,18 @@
 """Filters of the public occupations list; their state lives in the query string."""
 
 import datetime
+import time
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Value
+from django.db.models import Value
+from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from csc_careers.page_cache import generation
 from positions.models import (
     CareerStream,
     ClassificationGroup,
@@ -20,10 +23,13 @@ from positions.models import (
     Province,
     Region,
     RequirementKind,
+    SearchWord,
     Tenure,
     WorkEnvironment,
     posting_today,
 )
+from positions.models.search import search_language
+from positions.widgets import Select
 
 NO_POST_SECONDARY = "no-post-secondary"
 
@@ -35,6 +41,106 @@ REQUIREMENT_CHOICES = [
     (RequirementKind.TRAINING.value, _("Training provided or required")),
 ]
 
+# The choices of the catalogue and places filters, by filter and language: (generation, time
+# built, [(value, label), …], {value: row}). Every visitor sees the same ones until HR changes the
+# catalogue, places or postings, which starts a new generation of the public pages
+# (csc_careers.page_cache).
+catalogue_choices: dict[tuple[str, str], tuple[int, float, list[tuple[str, str]], dict]] = {}
+# A change signals its new generation before it commits: a list built in that moment may miss
+# it, so no list is kept longer than this.
+CATALOGUE_CHOICES_MAX_AGE = 60  # seconds
+
+
+class ChoiceField(django_filters.fields.ChoiceField):
+    widget = Select
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    field_class = ChoiceField
+
+
+class CatalogueOptionsIterator(django_filters.fields.ModelChoiceIterator):
+    """The field's options from the shared lists, not a query each time the form is shown."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        yield from self.field.options()
+
+    def __len__(self):
+        extra = (self.field.empty_label is not None) + (self.field.null_label is not None)
+        return extra + len(self.field.options())
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.options())
+
+
+class CatalogueChoiceField(django_filters.fields.ModelChoiceField):
+    """A choice of catalogue or place rows, read from the shared lists (see catalogue_choices)."""
+
+    iterator = CatalogueOptionsIterator
+    widget = Select
+
+    def __init__(self, *args, options_key: str, **kwargs):
+        self.options_key = options_key
+        super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied.__dict__.pop("_looked_up", None)  # each form looks the lists up afresh
+        return copied
+
+    def choices_and_rows(self) -> tuple[list[tuple[str, str]], dict]:
+        """Return the (value, label) options in the active language, and the row of each value."""
+        key = (self.options_key, get_language() or "")
+        if getattr(self, "_looked_up", (None,))[0] == key:  # once per form (a form is per request)
+            return self._looked_up[1]
+        current = generation()
+        kept = catalogue_choices.get(key)
+        if kept and kept[0] == current and time.monotonic() - kept[1] < CATALOGUE_CHOICES_MAX_AGE:
+            found = kept[2], kept[3]
+        else:
+            rows = {str(self.prepare_value(row)): row for row in self.queryset}
+            found = [(value, self.label_from_instance(row)) for value, row in rows.items()], rows
+            catalogue_choices[key] = (current, time.monotonic(), *found)
+        self._looked_up = key, found
+        return found
+
+    def options(self) -> list[tuple[str, str]]:
+        return self.choices_and_rows()[0]
+
+    def to_python(self, value):
+        """Return the row the value names, as ModelChoiceField does, without a query."""
+        if value in self.empty_values or not self.to_field_name or not isinstance(value, str):
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        row = self.choices_and_rows()[1].get(value)
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return row
+
+
+class CatalogueChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter whose choices every visitor shares (see catalogue_choices)."""
+
+    field_class = CatalogueChoiceField
+
+    @property
+    def field(self):
+        if callable(self.queryset):
+            raise TypeError("A per-request queryset cannot have shared options.")
+        parent = type(self.parent)
+        self.extra["options_key"] = (
+            f"{parent.__module__}.{parent.__qualname__}.{self.field_name}__{self.lookup_expr}"
+        )
+        return super().field
+
 
 class OccupationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -44,20 +150,20 @@ class OccupationFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
         help_text=_("Searches titles, summaries and duties."),
     )
-    stream = django_filters.ModelChoiceFilter(
+    stream = CatalogueChoiceFilter(
         label=_("Career stream"),
         queryset=CareerStream.objects.all(),
         to_field_name="slug",
         empty_label=_("All streams"),
     )
-    environment = django_filters.ModelChoiceFilter(
+    environment = CatalogueChoiceFilter(
         label=_("Work environment"),
         field_name="work_environments",
         queryset=WorkEnvironment.objects.all(),
         to_field_name="slug",
         empty_label=_("All work environments"),
     )
-    requirement = django_filters.ChoiceFilter(
+    requirement = ChoiceFilter(
         label=_("Requirements"),
         choices=REQUIREMENT_CHOICES,
         method="filter_requirement",
@@ -85,24 +191,6 @@ class PostingSort(models.TextChoices):
     SALARY = "salary", _("Highest salary")
 
 
-SEARCH_CONFIGS = {"en": "english", "fr": "french"}
-
-
-def posting_keyword_search(queryset, text: str):
-    """Return postings matching the words, ranked, in the active language.
-
-    Each language has its own full-text document (stemmed with its PostgreSQL configuration,
-    GIN-indexed).
-    """
-    language = (get_language() or "en")[:2]
-    language = language if language in SEARCH_CONFIGS else "en"
-    query = SearchQuery(text, config=SEARCH_CONFIGS[language], search_type="websearch")
-    document = F(f"search_{language}")
-    return queryset.annotate(rank=SearchRank(document, query)).filter(
-        **{f"search_{language}": query}
-    )
-
-
 def posting_location_subquery(**lookups):
     """Return ids of postings with a location matching the lookups (no duplicate rows)."""
     return JobPosting.locations.through.objects.filter(**lookups).values("jobposting_id")
@@ -114,52 +202,53 @@ class PostingFilter(django_filters.FilterSet):
         method="filter_keyword",
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-        help_text=_("Job title, occupation or words from the work description."),
+        help_text=_(
+            "Job title, occupation, classification (e.g. CX or WP-04), city or words from the "
+            "work description."
+        ),
     )
-    region = django_filters.ModelChoiceFilter(
+    region = CatalogueChoiceFilter(
         label=_("Region"),
         queryset=Region.objects.all(),
         to_field_name="slug",
         method="filter_region",
         empty_label=_("All regions"),
     )
-    province = django_filters.ModelChoiceFilter(
+    province = CatalogueChoiceFilter(
         label=_("Province or territory"),
         queryset=Province.objects.all(),
         to_field_name="code",
         method="filter_province",
         empty_label=_("All provinces and territories"),
     )
-    location = django_filters.ModelChoiceFilter(
+    location = CatalogueChoiceFilter(
         label=_("City or facility"),
         queryset=Facility.objects.order_by("city", "name"),
         to_field_name="slug",
         method="filter_location",
         empty_label=_("All locations"),
     )
-    stream = django_filters.ModelChoiceFilter(
+    stream = CatalogueChoiceFilter(
         label=_("Career stream"),
         field_name="occupation__stream",
         queryset=CareerStream.objects.all(),
         to_field_name="slug",
         empty_label=_("All streams"),
     )
-    occupation = django_filters.ModelChoiceFilter(
+    occupation = CatalogueChoiceFilter(
         label=_("Occupation"),
         queryset=Occupation.objects.published(),
         to_field_name="slug",
         empty_label=_("All occupations"),
     )
-    classification = django_filters.ChoiceFilter(
+    classification = ChoiceFilter(
         label=_("Classification group"),
         field_name="classification_group",
         choices=ClassificationGroup.choices,
         empty_label=_("All groups"),
     )
-    tenure = django_filters.ChoiceFilter(
-        label=_("Tenure"), choices=Tenure.choices, empty_label=_("Any tenure")
-    )
-    language = django_filters.ChoiceFilter(
+    tenure = ChoiceFilter(label=_("Tenure"), choices=Tenure.choices, empty_label=_("Any tenure"))
+    language = ChoiceFilter(
         label=_("Language requirement"),
         field_name="language_requirement",
         choices=LanguageRequirement.choices,
@@ -173,13 +262,13 @@ class PostingFilter(django_filters.FilterSet):
         max_value=1_000_000,
         help_text=_("Shows postings whose salary range reaches this amount."),
     )
-    closing_within = django_filters.ChoiceFilter(
+    closing_within = ChoiceFilter(
         label=_("Closing within"),
         choices=[("7", _("7 days")), ("14", _("14 days")), ("30", _("30 days"))],
         method="filter_closing_within",
         empty_label=_("Any closing date"),
     )
-    sort = django_filters.ChoiceFilter(
+    sort = ChoiceFilter(
         label=_("Sort by"),
         choices=PostingSort.choices,
         method="sort_postings",
@@ -210,8 +299,7 @@ class PostingFilter(django_filters.FilterSet):
         return queryset.order_by(*SORT_ORDER[sort])
 
     def filter_keyword(self, queryset, name, value):
-        value = " ".join(value.split())
-        return posting_keyword_search(queryset, value) if value else queryset
+        return queryset.search(value)
 
     def filter_region(self, queryset, name, region):
         return queryset.filter(pk__in=posting_location_subquery(facility__region=region))
@@ -228,6 +316,43 @@ class PostingFilter(django_filters.FilterSet):
 
     def sort_postings(self, queryset, name, value):
         return queryset  # Applied last, in qs, so that it sees the keyword's rank.
+
+    def filter_query(self) -> QueryDict:
+        """Return the filters in use for a query string: no sort or page, nothing empty or wrong."""
+        errors = self.form.errors if self.is_bound else {}
+        query = QueryDict(mutable=True)
+        for name in self.filters:
+            value = (self.data or {}).get(name)
+            if value and name != "sort" and name not in errors:
+                query[name] = value
+        return query
+
+    # A keyword that finds fewer postings than this may be misspelt.
+    FEW_RESULTS = 3
+
+    def spelling_suggestion(self, result_count: int) -> dict | None:
+        """Return the keyword with its misspelt words corrected, when that finds more postings.
+
+        The words come from the postings searched (the open ones), in the active language; the
+        correction is searched with the same filters, and offered only if it finds more.
+        Returns {"keyword": …, "query": …} (the query string of the corrected search), or None.
+        """
+        if result_count >= self.FEW_RESULTS or not (self.is_bound and self.is_valid()):
+            return None
+        keyword = self.form.cleaned_data.get("q")
+        if not keyword:
+            return None
+        corrected = SearchWord.objects.correction(
+            keyword, language=search_language(), postings=self.queryset
+        )
+        if corrected is None:
+            return None
+        query = self.filter_query()
+        query["q"] = corrected
+        found = type(self)(query, queryset=self.queryset, request=self.request).qs.count()
+        if found <= result_count:
+            return None
+        return {"keyword": corrected, "query": query.urlencode()}
 
 
 SORT_ORDER = {

@@ -1,11 +1,14 @@
 """Public pages of the occupation catalogue."""
 
+import hashlib
 import sys
 
 import django_filters
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
+from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +17,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from csc_careers.page_cache import generation
 from positions.filters import OccupationFilter, PostingFilter
 from positions.models import (
     CareerStream,
@@ -24,6 +28,7 @@ from positions.models import (
     Region,
     StrategicPriority,
     WorkEnvironment,
+    posting_today,
 )
 from positions.structured_data import posting_json_ld
 
@@ -109,7 +114,34 @@ class OccupationListView(FilteredListView):
         return Occupation.objects.published().for_list()
 
 
-class OccupationDetailView(DetailView):
+class SharedObjectMixin:
+    """Read a detail page's object, with all that its page shows, from the shared cache.
+
+    Loading it takes several queries, and it is the same for every visitor: a posting opened from
+    a search has the search in its address (?back=…), so its page is seldom in the page cache.
+    Any change HR makes starts a new generation of the public pages (csc_careers.page_cache), so
+    no copy outlives an edit; the lifetime bounds a copy made while a change was being committed.
+    """
+
+    shared_object_seconds = 300
+
+    def get_object(self, queryset=None):
+        if queryset is not None:
+            return super().get_object(queryset)
+        model = self.get_queryset().model
+        slug = self.kwargs[self.slug_url_kwarg]
+        if len(slug) > model._meta.get_field(self.slug_field).max_length:
+            raise Http404("No such page.")
+        digest = hashlib.sha256(slug.encode()).hexdigest()
+        key = f"public-object:{generation()}:{model._meta.label_lower}:{digest}"
+        found = cache.get(key)
+        if found is None:
+            found = super().get_object()
+            cache.set(key, found, self.shared_object_seconds)
+        return found
+
+
+class OccupationDetailView(SharedObjectMixin, DetailView):
     template_name = "positions/occupation_detail.html"
     context_object_name = "occupation"
     POSTINGS_SHOWN = 20  # the soonest to close; the posting search lists them all
@@ -119,10 +151,28 @@ class OccupationDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        open_postings = self.object.postings.open()
-        context["open_postings"] = open_postings.for_list()[: self.POSTINGS_SHOWN]
-        context["open_posting_count"] = open_postings.count()
+        context.update(self.open_postings())
         return context
+
+    def open_postings(self) -> dict:
+        """Return the open postings shown, their count and salary range, shared for the day."""
+        today = posting_today()  # the postings open change with the date, as with HR's edits
+        key = f"occupation-open-postings:{generation()}:{self.object.pk}:{today}"
+        found = cache.get(key)
+        if found is None:
+            open_postings = self.object.postings.open(today)
+            # One query for the count and the salary range (lowest minimum to highest maximum).
+            summary = open_postings.aggregate(
+                count=Count("pk"), salary_low=Min("salary_min"), salary_high=Max("salary_max")
+            )
+            found = {
+                "open_postings": list(open_postings.for_list()[: self.POSTINGS_SHOWN]),
+                "open_posting_count": summary["count"],
+                "salary_low": summary["salary_low"],
+                "salary_high": summary["salary_high"],
+            }
+            cache.set(key, found, self.shared_object_seconds)
+        return found
 
 
 class PostingListView(FilteredListView):
@@ -133,8 +183,15 @@ class PostingListView(FilteredListView):
     def get_base_queryset(self):
         return JobPosting.objects.open().for_list()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The feed of the postings shown: the same filters (positions.feeds applies them).
+        context["feed_query"] = self.filterset.filter_query().urlencode()
+        context["suggestion"] = self.filterset.spelling_suggestion(context["result_count"])
+        return context
 
-class PostingDetailView(DetailView):
+
+class PostingDetailView(SharedObjectMixin, DetailView):
     """An open posting for everyone; as a preview, any posting staff may see in the admin."""
 
     template_name = "positions/posting_detail.html"

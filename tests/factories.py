@@ -171,6 +171,8 @@ class JobPostingFactory(factory.django.DjangoModelFactory):
     closing_date = factory.LazyFunction(lambda: posting_today() + datetime.timedelta(days=20))
     work_description = "Supervise a caseload of offenders in the community."
     work_description_fr = "Surveiller un groupe de délinquants dans la collectivité."
+    hr_contact_name = "Alex Martin"
+    hr_contact_email = "staffing.ontario@example.com"
     published_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation

@@ -46,6 +46,7 @@ from positions.models.postings import (
     Tenure,
     posting_today,
 )
+from positions.models.search import SearchWord
 
 __all__ += [
     "ClassificationGroup",
@@ -61,6 +62,7 @@ __all__ += [
     "QuestionKind",
     "Region",
     "ScreeningQuestion",
+    "SearchWord",
     "SecurityClearance",
     "SecurityLevel",
     "Tenure",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from positions.text import paragraphs
 from positions.validators import validate_image_content, validate_image_size
 
 
@@ -190,12 +191,21 @@ class Occupation(models.Model):
         help_text=_("Describe the image for people who cannot see it."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    featured = models.BooleanField(
+        _("featured"),
+        default=False,
+        help_text=_(
+            "Featured occupations come first in the occupations list, before the career "
+            "streams, e.g. where CSC hires the most people."
+        ),
+    )
     is_published = models.BooleanField(_("published"), default=True)
 
     objects = SlugManager.from_queryset(OccupationQuerySet)()
 
     class Meta:
-        ordering = ["stream__order", "order", "title"]
+        # HR's choice first (an occupation CSC is hiring for most), then the catalogue's order.
+        ordering = ["-featured", "stream__order", "order", "title"]
         verbose_name = _("occupation")
         verbose_name_plural = _("occupations")
 
@@ -214,7 +224,7 @@ class Occupation(models.Model):
 
     @property
     def overview_paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.overview.split("\n\n") if p.strip()]
+        return paragraphs(self.overview)
 
     def requirements_by_kind(self) -> list[tuple[str, list["Requirement"]]]:
         """Group the (prefetched) requirements by kind, in the order of RequirementKind."""
@@ -428,7 +438,7 @@ class OccupationSection(models.Model):
 
     @property
     def paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+        return paragraphs(self.body)
 
     @property
     def item_list(self) -> list[str]:

@@ -9,17 +9,20 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from csc_careers.telephone import telephone_uri, validate_telephone
 from positions.models.catalogue import Occupation
-from positions.models.places import Facility
+from positions.models.places import Facility, Province, Region
+from positions.models.search import keyword_query, rebuild_search_documents, search_language
+from positions.text import paragraphs
 
 POSTING_TIME_ZONE = ZoneInfo("America/Vancouver")
 
@@ -92,6 +95,11 @@ class Eligibility(models.TextChoices):
     AREA = "area", _("Area of selection")
 
 
+# Of the document's weights D, C (qualifications), B (places, description), A (title,
+# occupation, classification).
+RANK_WEIGHTS = [0.01, 0.02, 0.1, 1.0]
+
+
 class PostingQuerySet(models.QuerySet):
     """Every view, feed, sitemap and form asks these methods what "open" means."""
 
@@ -133,14 +141,38 @@ class PostingQuerySet(models.QuerySet):
         )
 
     def for_list(self):
-        return self.select_related("occupation__stream").prefetch_related(
-            models.Prefetch(
-                "locations", queryset=Facility.objects.select_related("province", "region")
-            )
+        # The few occupations are fetched apart, not joined: a join would carry each one's long
+        # texts through the sort of every open posting, before the page's dozen are kept.
+        return self.prefetch_related(
+            models.Prefetch("occupation", queryset=Occupation.objects.select_related("stream")),
+            models.Prefetch("locations", queryset=Facility.objects.select_related("province")),
         )
 
     def for_detail(self):
-        return self.for_list().prefetch_related("qualifications", "screening_questions")
+        # One posting: its occupation is joined (no query of its own; the prefetch is skipped).
+        return (
+            self.for_list()
+            .select_related("occupation__stream")
+            .prefetch_related("qualifications", "screening_questions")
+        )
+
+    def search(self, text: str, language: str | None = None):
+        """Return postings with every word of the text, ranked by relevance (annotated `rank`).
+
+        Words are matched in the language's document (the active language by default) whatever
+        their accents and capitals, stemmed ("paroles") or as the start of a word ("électric"):
+        titles, occupation, classification ("CX 01"), places, work description, qualifications.
+        A text without any word leaves the postings as they are.
+        """
+        language = search_language(language)
+        query = keyword_query(text, language)
+        if query is None:
+            return self
+        document = f"search_{language}"
+        # Cover density (the words close together) with weights that put a title far above a
+        # long description using the same words many times (ts_rank saturates).
+        rank = SearchRank(F(document), query, weights=RANK_WEIGHTS, cover_density=True)
+        return self.filter(**{document: query}).annotate(rank=rank)
 
     def visible_to(self, user):
         """Return the postings this staff member may see: all, or those they review.
@@ -247,6 +279,26 @@ class JobPosting(models.Model):
     )
     intent_of_process = models.TextField(_("intent of the process"), max_length=3000, blank=True)
     other_information = models.TextField(_("other information"), max_length=6000, blank=True)
+    # Whom applicants write to about this posting (not translated: a name and an address).
+    hr_contact_name = models.CharField(
+        _("HR contact name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The person or team applicants may write to. Required to publish."),
+    )
+    hr_contact_email = models.EmailField(
+        _("HR contact e-mail address"),
+        max_length=254,
+        blank=True,
+        help_text=_("Required to publish."),
+    )
+    hr_contact_phone = models.CharField(
+        _("HR contact telephone number"),
+        max_length=30,
+        blank=True,
+        validators=[validate_telephone],
+        help_text=_("Optional. E.g. 613-555-0142, or +44 20 7946 0958 outside North America."),
+    )
 
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -343,7 +395,25 @@ class JobPosting(models.Model):
 
     @property
     def work_description_paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.work_description.split("\n\n") if p.strip()]
+        return paragraphs(self.work_description)
+
+    @property
+    def intent_of_process_paragraphs(self) -> list[str]:
+        return paragraphs(self.intent_of_process)
+
+    @property
+    def other_information_paragraphs(self) -> list[str]:
+        return paragraphs(self.other_information)
+
+    @property
+    def has_hr_contact(self) -> bool:
+        """Whether the posting names whom to write to: a name and an e-mail address."""
+        return bool(self.hr_contact_name.strip() and self.hr_contact_email.strip())
+
+    @property
+    def hr_contact_phone_uri(self) -> str:
+        """Return the contact's number as a tel: link ("" without a number)."""
+        return telephone_uri(self.hr_contact_phone)
 
     @property
     def operational_requirement_list(self) -> list[str]:
@@ -380,6 +450,8 @@ class JobPosting(models.Model):
             problems.append(_("it needs at least one essential qualification"))
         if not self.locations.exists():
             problems.append(_("it needs at least one location"))
+        if not self.has_hr_contact:
+            problems.append(_("it needs the name and e-mail address of its HR contact"))
         return problems
 
     @property
@@ -421,27 +493,30 @@ class JobPosting(models.Model):
     close_now.alters_data = True
 
     def update_search_documents(self) -> None:
-        """Rebuild the English and French full-text documents."""
-        qualifications = list(self.qualifications.all())
-        documents = {}
-        for language, config in (("en", "english"), ("fr", "french")):
-
-            def text(obj, field, language=language):
-                return getattr(obj, f"{field}_{language}") or getattr(obj, f"{field}_en") or ""
-
-            documents[f"search_{language}"] = (
-                SearchVector(Value(text(self, "title")), weight="A", config=config)
-                + SearchVector(Value(text(self.occupation, "title")), weight="A", config=config)
-                + SearchVector(Value(text(self, "work_description")), weight="B", config=config)
-                + SearchVector(
-                    Value(" ".join(text(q, "text") for q in qualifications)),
-                    weight="C",
-                    config=config,
-                )
-            )
-        JobPosting.objects.filter(pk=self.pk).update(**documents)
+        """Rebuild the English and French full-text documents (after its places and texts)."""
+        rebuild_search_documents(JobPosting.objects.filter(pk=self.pk))
 
     update_search_documents.alters_data = True
+
+
+# A posting's documents hold its occupation's title and its places' names: how to find the
+# postings that name each of them.
+POSTINGS_NAMING = {
+    Occupation: "occupation",
+    Facility: "locations",
+    Province: "locations__province",
+    Region: "locations__region",
+}
+
+
+def rebuild_search_documents_naming(sender, instance, created, raw=False, **kwargs) -> None:
+    """Rebuild the documents of the postings that name a saved occupation or place (a receiver).
+
+    Renaming a facility or an occupation changes what finds its postings; a new one has none.
+    Fixtures (raw saves) are left alone: load_demo_postings rebuilds the postings it loads.
+    """
+    if not (created or raw):
+        rebuild_search_documents(JobPosting.objects.filter(**{POSTINGS_NAMING[sender]: instance}))
 
 
 class QualificationKind(models.TextChoices):

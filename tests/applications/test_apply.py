@@ -12,9 +12,10 @@ from django.core import mail, signing
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from applications.models import Application, EquityDeclaration, ScreeningAnswer, Stage
-from positions.models import posting_today
+from positions.models import JobPosting, posting_today
 from tests.documents import dense_page_pdf_bytes, pdf_bytes, pdf_with, upload
 from tests.factories import JobPostingFactory
 
@@ -192,7 +193,9 @@ def test_missing_or_bad_fields_are_refused_and_typed_input_is_kept(
 
     assert response.status_code == 400
     assert not Application.objects.exists()
-    assert private_files(settings) == []
+    # Nothing is filed; the résumé, when one was sent, waits to be sent with the corrected form.
+    kept = [] if field == "resume" else ["kept-resumes"]
+    assert [path.parent.name for path in private_files(settings)] == kept
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
     content = response.content.decode()
@@ -289,10 +292,18 @@ def test_a_text_resume_is_stored_and_served_as_text_whatever_its_name(
     assert f'filename="{application.reference}-resume.txt"' in download["Content-Disposition"]
 
 
-def test_other_errors_say_the_file_must_be_chosen_again(client, posting):
-    response = client.post(apply_url(posting), form_data(posting, first_name=""))
+def test_other_errors_say_at_the_file_field_that_the_resume_is_kept(client, posting):
+    response = client.post(
+        apply_url(posting), form_data(posting, first_name="", resume=upload(pdf_bytes(), "cv.pdf"))
+    )
 
-    assert "the résumé you chose was not kept" in response.content.decode()
+    content = response.content.decode()
+    assert "cv.pdf — kept; choose another file to replace it." in content
+    assert "was not kept" not in content
+    # The file input is no longer marked required, and names the note for screen readers.
+    file_input = re.search(r'<input type="file"[^>]*>', content).group(0)
+    assert "required" not in file_input
+    assert 'aria-describedby="id_resume_helptext id_resume_note"' in file_input
 
 
 def test_oversized_resume_is_refused(client, posting, settings):
@@ -469,9 +480,37 @@ def test_submissions_are_rate_limited_per_client(client, posting, settings):
     assert response.status_code == 429
     content = response.content.decode()
     assert "Too many attempts" in content
-    assert f"mailto:{settings.CAREERS_CONTACT_EMAIL}" in content
-    assert "named in the job posting" not in content
+    # Applying to a posting, the person is sent to the posting's HR contact.
+    assert "write to Alex Martin, the HR contact for this posting" in content
+    assert "mailto:staffing.ontario@example.com" in content
+    assert f"mailto:{settings.CAREERS_CONTACT_EMAIL}" not in content
     assert Application.objects.count() == 2
+
+
+def test_the_429_page_names_the_general_address_when_the_posting_names_no_contact(
+    client, posting, settings
+):
+    settings.APPLICATION_RATE = "1/h"
+    JobPosting.objects.filter(pk=posting.pk).update(hr_contact_name="", hr_contact_email="")
+    client.post(apply_url(posting), form_data(posting, email="first@example.ca"))
+
+    response = client.post(apply_url(posting), form_data(posting, email="second@example.ca"))
+
+    assert response.status_code == 429
+    assert f"mailto:{settings.CAREERS_CONTACT_EMAIL}" in response.content.decode()
+
+
+def test_the_429_page_away_from_a_posting_names_the_general_address(client, settings):
+    settings.STATUS_LINK_RATE = "1/h"
+    url = reverse("applications:status-link")
+    client.post(url, {"email": "someone@example.ca"})
+
+    response = client.post(url, {"email": "someone@example.ca"})
+
+    assert response.status_code == 429
+    content = response.content.decode()
+    assert f"mailto:{settings.CAREERS_CONTACT_EMAIL}" in content
+    assert "HR contact for this posting" not in content
 
 
 def test_forms_sent_back_with_errors_do_not_use_up_the_limit(client, posting, settings):
@@ -506,6 +545,196 @@ def test_behind_a_load_balancer_each_visitor_has_their_own_limit(client, posting
     again = apply_from("198.51.100.7", "third@example.ca", forged="192.0.2.1")
     assert again.status_code == 429
     assert Application.objects.count() == 2
+
+
+# --- Correcting a form: the résumé is kept, the page says what to do -----------------------
+
+
+def kept_reference(response) -> str:
+    return re.search(r'name="kept_resume" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_a_corrected_form_is_sent_without_choosing_the_resume_again(client, posting, settings):
+    first = client.post(
+        apply_url(posting), form_data(posting, phone="", resume=upload(pdf_bytes(), "cv.pdf"))
+    )
+    assert first.status_code == 400
+    assert "cv.pdf — kept; choose another file to replace it." in first.content.decode()
+
+    second = client.post(
+        apply_url(posting), form_data(posting, resume=None, kept_resume=kept_reference(first))
+    )
+
+    assert second.status_code == 302
+    application = Application.objects.get()
+    with application.resume.open("rb") as stored:
+        assert stored.read() == pdf_bytes()
+    assert (application.resume_name, application.resume_type, application.resume_size) == (
+        "cv.pdf",
+        "application/pdf",
+        len(pdf_bytes()),
+    )
+    # Sent, the kept copy is gone: only the application's own résumé remains.
+    assert private_files(settings) == [Path(application.resume.path)]
+    assert "kept_resumes" not in client.session
+
+
+def test_a_kept_resume_is_kept_through_further_errors_until_sent(client, posting):
+    first = client.post(apply_url(posting), form_data(posting, phone="", first_name=""))
+    reference = kept_reference(first)
+
+    second = client.post(
+        apply_url(posting), form_data(posting, first_name="", resume=None, kept_resume=reference)
+    )
+
+    assert second.status_code == 400
+    assert kept_reference(second) == reference
+    assert "resume.pdf — kept" in second.content.decode()
+    assert "resume" not in second.context["form"].errors
+    third = client.post(apply_url(posting), form_data(posting, resume=None, kept_resume=reference))
+    assert third.status_code == 302
+
+
+def test_another_file_replaces_the_kept_one(client, posting, settings):
+    first = client.post(apply_url(posting), form_data(posting, phone=""))
+
+    second = client.post(
+        apply_url(posting),
+        form_data(
+            posting,
+            phone="",
+            resume=upload(b"Jordan Tremblay, parole officer", "cv.txt"),
+            kept_resume=kept_reference(first),
+        ),
+    )
+
+    assert "cv.txt — kept" in second.content.decode()
+    assert len(private_files(settings)) == 1
+    client.post(
+        apply_url(posting), form_data(posting, resume=None, kept_resume=kept_reference(second))
+    )
+    with Application.objects.get().resume.open("rb") as stored:
+        assert stored.read() == b"Jordan Tremblay, parole officer"
+
+
+@pytest.mark.parametrize("whose", ["another browser", "made up", "another posting"])
+def test_a_reference_the_session_did_not_keep_is_ignored(client, posting, settings, whose):
+    first = client.post(apply_url(posting), form_data(posting, phone=""))
+    reference, sender, target = kept_reference(first), Client(), posting
+    if whose == "made up":
+        reference, sender = "x" * 32, client
+    elif whose == "another posting":
+        sender, target = client, JobPostingFactory()
+
+    response = sender.post(apply_url(target), form_data(target, resume=None, kept_resume=reference))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["resume"] == ["This field is required."]
+    assert "— kept" not in response.content.decode()
+    assert not Application.objects.exists()
+    assert len(private_files(settings)) == 1  # the visitor's own kept file is untouched
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"%PDF-1.4 broken", "cv.pdf"), (b"MZ\x90\x00" + b"\x00" * 100, "cv.pdf")],
+)
+def test_a_file_that_failed_its_checks_is_not_kept_and_replaces_a_kept_one(
+    client, posting, settings, content, name
+):
+    kept = client.post(apply_url(posting), form_data(posting, phone=""))
+
+    response = client.post(
+        apply_url(posting),
+        form_data(
+            posting, phone="", resume=upload(content, name), kept_resume=kept_reference(kept)
+        ),
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'name="kept_resume"' not in page
+    assert "— kept" not in page
+    assert private_files(settings) == []
+
+
+def test_a_kept_resume_is_deleted_hours_later(client, posting, settings):
+    first = client.post(apply_url(posting), form_data(posting, phone=""))
+    settings.RESUME_KEEP_HOURS = 0  # as if the hours had passed
+
+    response = client.post(
+        apply_url(posting), form_data(posting, resume=None, kept_resume=kept_reference(first))
+    )
+
+    assert response.context["form"].errors["resume"] == ["This field is required."]
+    assert private_files(settings) == []
+
+
+def test_a_kept_resume_is_deleted_after_a_repeated_application_too(client, posting, settings):
+    client.post(apply_url(posting), form_data(posting))
+    first = client.post(apply_url(posting), form_data(posting, phone=""))
+
+    again = client.post(
+        apply_url(posting), form_data(posting, resume=None, kept_resume=kept_reference(first))
+    )
+
+    assert again.status_code == 302
+    assert private_files(settings) == [Path(Application.objects.get().resume.path)]
+
+
+def test_the_error_summary_says_what_to_do(client, posting):
+    one = client.post(apply_url(posting), form_data(posting, first_name=""))
+    two = client.post(apply_url(posting), form_data(posting, first_name="", phone="12"))
+
+    assert (
+        "There is 1 problem: correct the field below, then send the form again."
+        in one.content.decode()
+    )
+    summary = two.content.decode()
+    assert "There are 2 problems: correct the fields below, then send the form again." in summary
+    assert 'role="alert"' in summary and 'aria-labelledby="error-summary-heading"' in summary
+    assert '<a href="#id_phone">Telephone number: Enter a telephone number' in summary
+
+
+def test_the_french_form_explains_the_resume_field_in_french(client, posting):
+    with translation.override("fr"):
+        url = apply_url(posting)
+
+    content = client.get(url).content.decode()
+
+    assert "RTF ou texte brut, d’une taille maximale de 5,0" in content
+    assert "plain text, at most" not in content
+
+
+# --- The telephone number ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("(613) 555-0142", "613-555-0142"),
+        ("+1 613 555 0142", "613-555-0142"),
+        ("613.555.0142 poste 21", "613-555-0142 ext. 21"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+    ],
+)
+def test_a_telephone_number_is_stored_in_one_form(client, posting, typed, stored):
+    response = client.post(apply_url(posting), form_data(posting, phone=typed))
+
+    assert response.status_code == 302
+    assert Application.objects.get().phone == stored
+
+
+@pytest.mark.parametrize("typed", ["12", "555-0142", "020 7946 0958", "+44 12", "six-one-three"])
+def test_a_telephone_number_that_cannot_be_dialled_is_refused(client, posting, typed):
+    response = client.post(apply_url(posting), form_data(posting, phone=typed))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["phone"] == [
+        "Enter a telephone number with its area code, e.g. 613-555-0142. Outside Canada and the "
+        "United States, start with + and the country code, e.g. +44 20 7946 0958."
+    ]
+    assert not Application.objects.exists()
 
 
 # --- After submitting ---------------------------------------------------------------------
@@ -662,3 +891,71 @@ def test_a_token_signed_for_something_else_is_404(client, application):
     foreign = signing.dumps([application.pk, application.reference], salt="another.purpose")
 
     assert client.get(reverse("applications:status", args=[foreign])).status_code == 404
+
+
+# --- Applying again after withdrawing ---------------------------------------------------
+
+
+def withdraw(client, application):
+    client.post(reverse("applications:withdraw", args=[application.status_token]))
+
+
+def test_a_person_who_withdrew_may_apply_again_and_the_withdrawal_stays(client, application):
+    withdraw(client, application)
+    mail.outbox.clear()
+
+    response = client.post(apply_url(application.posting), form_data(application.posting))
+
+    assert response.status_code == 302
+    stages = dict(Application.objects.values_list("pk", "stage"))
+    new = Application.objects.exclude(pk=application.pk).get()
+    assert stages == {application.pk: Stage.WITHDRAWN, new.pk: Stage.RECEIVED}
+    assert new.reference != application.reference
+    [confirmation] = mail.outbox
+    assert new.reference in confirmation.subject
+
+
+def test_after_applying_again_a_repeat_is_refused_and_the_notice_names_the_new_one(
+    client, application
+):
+    withdraw(client, application)
+    client.post(apply_url(application.posting), form_data(application.posting))
+    new = Application.objects.exclude(pk=application.pk).get()
+    mail.outbox.clear()
+
+    again = client.post(apply_url(application.posting), form_data(application.posting))
+
+    assert again.status_code == 302
+    assert Application.objects.count() == 2
+    [notice] = mail.outbox
+    assert new.reference in notice.subject
+    assert application.reference not in notice.body
+    assert client.get(status_path_from_mail(notice)).context["application"] == new
+
+
+def test_status_links_tell_the_withdrawn_and_the_new_application_apart(client, application):
+    withdraw(client, application)
+    client.post(apply_url(application.posting), form_data(application.posting))
+    mail.outbox.clear()
+
+    client.post(reverse("applications:status-link"), {"email": application.email})
+
+    bodies = sorted(message.body for message in mail.outbox)
+    assert len(bodies) == 2
+    assert sum("status: Withdrawn." in body for body in bodies) == 1
+    assert sum("status: Received." in body for body in bodies) == 1
+
+
+def test_the_withdrawn_applications_page_offers_to_apply_again_while_that_is_possible(
+    client, application
+):
+    confirm = client.get(reverse("applications:withdraw", args=[application.status_token]))
+    assert "While the posting is open, you may apply to it again" in confirm.content.decode()
+    withdraw(client, application)
+    status = reverse("applications:status", args=[application.status_token])
+    apply_again = f'href="{apply_url(application.posting)}">Apply again'
+
+    assert apply_again in client.get(status).content.decode()
+    client.post(apply_url(application.posting), form_data(application.posting))
+    # Applied again: the new application stands, and the old page no longer offers it.
+    assert apply_again not in client.get(status).content.decode()

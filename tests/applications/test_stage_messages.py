@@ -201,3 +201,4 @@ def test_the_editing_page_previews_the_e_mail_in_both_languages_for_a_made_up_ap
     assert "Bonjour Alex, au sujet de Agente ou agent correctionnel : http" in french
     assert "/fr/applications/" in french
     assert "Realperson" not in page
+    assert "&lt;p&gt;" not in page, "the e-mail is shown as text, not as escaped markup"

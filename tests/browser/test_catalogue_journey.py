@@ -38,6 +38,8 @@ def test_keyword_search_of_occupations_on_a_phone(browser, live_server, catalogu
     page.goto(f"{live_server.url}/en/")
     page.get_by_role("link", name="Browse all occupations").click()
 
+    # On a phone the filters are folded away so that the results come first: open them.
+    page.locator("summary", has_text="Filter occupations").click()
     page.get_by_label("Keyword").fill("electrician")
     page.get_by_role("button", name="Apply filters").click()
 

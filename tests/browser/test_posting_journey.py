@@ -27,7 +27,9 @@ def test_search_parole_in_ontario_and_read_a_posting(page, live_server, demo_pos
     cards.first.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Essential qualifications")).to_be_visible()
     expect(page.locator("#essential-heading + p + h3 + ul li").first).to_be_visible()
-    expect(page.get_by_role("link", name="Apply online")).to_be_visible()
+    # The Apply link is under the title as well as at the end of the posting.
+    expect(page.get_by_role("link", name="Apply online")).to_have_count(2)
+    expect(page.get_by_role("link", name="Apply online").first).to_be_visible()
 
 
 def test_apply_with_a_pdf_then_withdraw_from_the_e_mailed_link(
@@ -37,7 +39,7 @@ def test_apply_with_a_pdf_then_withdraw_from_the_e_mailed_link(
     resume.write_bytes(pdf_bytes())
     posting = Application._meta.get_field("posting").related_model.objects.open().first()
     page.goto(f"{live_server.url}{posting.get_absolute_url()}")
-    page.get_by_role("link", name="Apply online").click()
+    page.get_by_role("link", name="Apply online").first.click()
 
     page.get_by_label("First name").fill("Jordan")
     page.get_by_label("Last name").fill("Tremblay")
@@ -77,3 +79,14 @@ def test_apply_with_a_pdf_then_withdraw_from_the_e_mailed_link(
     expect(page.get_by_text("Your application has been withdrawn.")).to_be_visible()
     application.refresh_from_db()
     assert application.stage == Stage.WITHDRAWN
+
+
+def test_a_misspelt_search_in_french_offers_the_right_spelling(page, live_server, demo_postings):
+    page.goto(f"{live_server.url}/fr/postings/?q=agent+corectionnel")
+    expect(page.locator(".card")).to_have_count(0)
+
+    page.locator(".suggestion a").click()
+
+    expect(page).to_have_url(re.compile(r"/fr/postings/\?q=agent\+correctionnel$"))
+    expect(page.get_by_label("Mot-clé")).to_have_value("agent correctionnel")
+    expect(page.locator(".card").first).to_contain_text("Agent correctionnel")

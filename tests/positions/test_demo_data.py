@@ -1,12 +1,15 @@
 """The places fixture and the demo postings that load_demo_postings creates from it."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
 
+from applications.models import Application
+from csc_careers.telephone import normalize_telephone
 from positions.models import (
     Facility,
     FacilityKind,
@@ -126,6 +129,49 @@ def test_demo_postings_are_complete_and_valid(demo):
             question.full_clean()
 
 
+def test_every_demo_posting_names_the_hr_contact_of_its_region(demo):
+    contacts = {}
+    for entry in json.loads(DEMO.read_text(encoding="utf-8")):
+        posting = JobPosting.objects.get(reference_number=entry["reference_number"])
+        region = Facility.objects.get(slug=entry["locations"][0]).region.slug
+        contacts.setdefault(region, set()).add(
+            (posting.hr_contact_name, posting.hr_contact_email, posting.hr_contact_phone)
+        )
+    assert set(contacts) == set(Region.objects.values_list("slug", flat=True))
+    for region, found in contacts.items():
+        [(name, email, phone)] = found  # one staffing contact per region
+        assert name and email.endswith("@example.com"), region
+        # The fictional range, already in the form the site stores.
+        assert re.fullmatch(r"\d{3}-555-01\d\d", phone), region
+        assert normalize_telephone(phone) == phone
+
+
+def test_a_demo_posting_may_name_its_own_contact(places, tmp_path):
+    path = bad_fixture(
+        tmp_path,
+        lambda p: p.update(hr_contact_name="Sam Roy", hr_contact_email="sam.roy@example.com"),
+    )
+
+    load(file=str(path))
+
+    reference = json.loads(path.read_text())[1]["reference_number"]
+    posting = JobPosting.objects.get(reference_number=reference)
+    assert (posting.hr_contact_name, posting.hr_contact_email) == ("Sam Roy", "sam.roy@example.com")
+
+
+def test_demo_applications_load_with_valid_telephone_numbers(demo, settings):
+    settings.DEBUG = True
+    out = StringIO()
+
+    call_command("load_demo_applications", stdout=out)
+
+    phones = list(Application.objects.values_list("phone", flat=True))
+    assert len(phones) == 24, out.getvalue()
+    for phone in phones:
+        assert normalize_telephone(phone) == phone
+        assert re.fullmatch(r"613-555-01\d\d", phone)
+
+
 def test_running_the_command_twice_updates_in_place(demo):
     def counts():
         return (
@@ -159,6 +205,25 @@ def test_demo_postings_have_full_text_documents(demo):
         .distinct()
     )
     assert parole_in_ontario.count() >= 3
+
+
+def test_demo_postings_are_found_by_their_towns_and_classifications(demo, client):
+    def open_references(**lookups):
+        found = JobPosting.objects.open().filter(**lookups).distinct()
+        return set(found.values_list("reference_number", flat=True))
+
+    expected = {
+        "Kingston": open_references(locations__city_en="Kingston"),
+        "Montréal": open_references(locations__city_en="Montréal"),
+        "montreal": open_references(locations__city_en="Montréal"),
+        "CX": open_references(classification_group="CX"),
+        "cx 01": open_references(classification_group="CX", classification_level="01"),
+    }
+    for language in ("en", "fr"):
+        for keyword, references in expected.items():
+            response = client.get(f"/{language}/postings/", {"q": keyword, "page": "1"})
+            found = {posting.reference_number for posting in response.context["postings"]}
+            assert references and found == references, (language, keyword)
 
 
 def bad_fixture(tmp_path, change):

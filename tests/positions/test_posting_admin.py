@@ -211,6 +211,11 @@ def change_form_data(response) -> dict:
             lambda data: data.update({"qualifications-0-text_fr": ""}),
             "A published posting needs its French text.",
         ),
+        (
+            lambda data: data.update(hr_contact_name=" "),
+            "A published posting needs its HR contact.",
+        ),
+        (lambda data: data.pop("hr_contact_email"), "A published posting needs its HR contact."),
     ],
 )
 def test_a_published_posting_keeps_what_publishing_required(hr_role_client, change, message):
@@ -228,6 +233,50 @@ def test_a_published_posting_keeps_what_publishing_required(hr_role_client, chan
     assert posting.title_fr == "Agent de libération conditionnelle"
     assert posting.locations.exists()
     assert posting.qualifications.filter(is_asset=False).exists()
+    assert (posting.hr_contact_name, posting.hr_contact_email) == (
+        "Alex Martin",
+        "staffing.ontario@example.com",
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("(613) 555 0142", "613-555-0142"), ("", ""), ("+33 1 23 45 67 89", "+33 1 23 45 67 89")],
+)
+def test_hr_edits_the_contact_and_its_telephone_number_is_stored_in_one_form(
+    hr_role_client, typed, stored
+):
+    posting = JobPostingFactory()
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+    assert "hr_contact_name" in data  # the change page shows the contact
+
+    data.update(hr_contact_name="Grace Nakamura", hr_contact_phone=typed)
+    assert hr_role_client.post(url, data).status_code == 302
+
+    posting.refresh_from_db()
+    assert (posting.hr_contact_name, posting.hr_contact_phone) == ("Grace Nakamura", stored)
+
+
+def test_a_contact_telephone_number_that_cannot_be_dialled_is_refused(hr_role_client):
+    posting = JobPostingFactory()
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+
+    response = hr_role_client.post(url, {**data, "hr_contact_phone": "12"})
+
+    assert response.status_code == 200
+    assert "Enter a telephone number with its area code" in response.content.decode()
+
+
+def test_publishing_a_draft_without_its_hr_contact_is_refused_with_the_reason(hr_client):
+    draft = JobPostingFactory(published_at=None, hr_contact_email="")
+
+    response = action(hr_client, "publish", [draft])
+
+    draft.refresh_from_db()
+    assert draft.published_at is None
+    assert "it needs the name and e-mail address of its HR contact" in response.content.decode()
 
 
 def test_a_draft_may_be_saved_incomplete(hr_role_client):
@@ -235,7 +284,7 @@ def test_a_draft_may_be_saved_incomplete(hr_role_client):
     url = reverse("admin:positions_jobposting_change", args=[draft.pk])
     data = change_form_data(hr_role_client.get(url))
     data.pop("locations")
-    data.update({"title_fr": "", "qualifications-0-DELETE": "on"})
+    data.update({"title_fr": "", "hr_contact_email": "", "qualifications-0-DELETE": "on"})
 
     assert hr_role_client.post(url, data).status_code == 302
     assert not draft.locations.exists()

@@ -289,6 +289,299 @@ def test_search_operators_are_treated_as_words(client):
     assert references(response) == ["PAROLE"]
 
 
+# --- Keyword search: places, codes, accents, prefixes, suggestions -----------------------------
+
+
+def search(client, language: str, keyword: str, **filters) -> list[str]:
+    return references(client.get(f"/{language}/postings/", {"q": keyword, **filters}))
+
+
+@pytest.fixture
+def postings_across_canada():
+    """Three open postings, each at its own place with its own classification."""
+    ontario = ProvinceFactory(
+        code="ON", name="Ontario", region=RegionFactory(slug="ontario", name="Ontario")
+    )
+    quebec = ProvinceFactory(
+        code="QC",
+        name="Quebec",
+        name_fr="Québec",
+        region=RegionFactory(slug="quebec", name="Quebec", name_fr="Québec"),
+    )
+    alberta = ProvinceFactory(
+        code="AB", name="Alberta", region=RegionFactory(slug="prairies", name="Prairies")
+    )
+    JobPostingFactory(
+        reference_number="KINGSTON",
+        title="Parole officer",
+        title_fr="Agent de libération conditionnelle",
+        classification_group="WP",
+        classification_level="04",
+        locations=[
+            FacilityFactory(
+                name="Kingston Parole Office",
+                name_fr="Bureau de libération conditionnelle de Kingston",
+                city="Kingston",
+                province=ontario,
+            )
+        ],
+    )
+    JobPostingFactory(
+        reference_number="MONTREAL",
+        title="Electrician",
+        title_fr="Électricien",
+        classification_group="GL",
+        classification_level="ELE-10",
+        locations=[
+            FacilityFactory(
+                name="Montréal Metropolitan Office",
+                name_fr="Bureau métropolitain de Montréal",
+                city="Montréal",
+                province=quebec,
+            )
+        ],
+    )
+    JobPostingFactory(
+        reference_number="DRUMHELLER",
+        title="Correctional officer",
+        title_fr="Agent correctionnel",
+        classification_group="CX",
+        classification_level="01",
+        locations=[
+            FacilityFactory(
+                name="Drumheller Institution",
+                name_fr="Établissement de Drumheller",
+                city="Drumheller",
+                province=alberta,
+            )
+        ],
+    )
+
+
+@pytest.mark.usefixtures("postings_across_canada")
+def test_keyword_finds_cities_facilities_provinces_and_regions_in_both_languages(client):
+    for language in ("en", "fr"):
+        assert search(client, language, "Kingston") == ["KINGSTON"], language
+        assert search(client, language, "Drumheller") == ["DRUMHELLER"], language
+        assert search(client, language, "Alberta") == ["DRUMHELLER"], language
+        assert search(client, language, "Prairies") == ["DRUMHELLER"], language
+    assert search(client, "en", "Drumheller Institution") == ["DRUMHELLER"]
+    assert search(client, "fr", "établissement Drumheller") == ["DRUMHELLER"]
+    assert search(client, "en", "Quebec") == ["MONTREAL"]
+    assert search(client, "fr", "Québec") == ["MONTREAL"]
+    assert search(client, "en", "parole office Kingston") == ["KINGSTON"]
+
+
+@pytest.mark.usefixtures("postings_across_canada")
+def test_keyword_finds_classification_groups_and_levels_however_written(client):
+    for language in ("en", "fr"):
+        for keyword in ("CX", "cx", "CX-01", "CX 01", "cx01", "cx-01"):
+            assert search(client, language, keyword) == ["DRUMHELLER"], (language, keyword)
+        for keyword in ("WP 04", "wp-04", "WP-04", "WP"):
+            assert search(client, language, keyword) == ["KINGSTON"], (language, keyword)
+        assert search(client, language, "GL-ELE-10") == ["MONTREAL"], language
+        assert search(client, language, "CX 02") == [], language
+    # The group's name, in each language (the labels of the classification filter).
+    assert search(client, "en", "correctional services") == ["DRUMHELLER"]
+    assert search(client, "en", "general labour") == ["MONTREAL"]
+
+
+@pytest.mark.usefixtures("postings_across_canada")
+def test_keyword_ignores_accents_and_capitals_in_both_languages(client):
+    for language in ("en", "fr"):
+        for keyword in ("Montréal", "montreal", "MONTREAL", "montréal"):
+            assert search(client, language, keyword) == ["MONTREAL"], (language, keyword)
+    for keyword in ("electricien", "Électricien", "ÉLECTRICIEN", "électricien"):
+        assert search(client, "fr", keyword) == ["MONTREAL"], keyword
+    assert search(client, "fr", "liberation conditionnelle") == ["KINGSTON"]
+    assert search(client, "fr", "etablissement") == ["DRUMHELLER"]
+    assert search(client, "en", "Électrician") == ["MONTREAL"]
+
+
+@pytest.mark.usefixtures("postings_across_canada")
+def test_keyword_finds_words_by_their_start_in_both_languages(client):
+    assert search(client, "en", "electric") == ["MONTREAL"]
+    assert search(client, "en", "parol") == ["KINGSTON"]
+    assert search(client, "en", "correctio offic") == ["DRUMHELLER"]
+    assert search(client, "en", "Kings") == ["KINGSTON"]
+    assert search(client, "fr", "électric") == ["MONTREAL"]
+    assert search(client, "fr", "electr") == ["MONTREAL"]
+    assert search(client, "fr", "libérati condition") == ["KINGSTON"]
+    assert search(client, "fr", "correctionn") == ["DRUMHELLER"]
+    assert search(client, "fr", "Montr") == ["MONTREAL"]
+
+
+def test_a_keyword_search_ranks_by_relevance_and_other_sorts_still_apply(client):
+    kingston = FacilityFactory(city="Kingston")
+    JobPostingFactory(
+        reference_number="PLACE",
+        title="Cook",
+        locations=[kingston],
+        open_date=days(-1),
+    )
+    JobPostingFactory(
+        reference_number="TITLE",
+        title="Kingston parole officer",
+        locations=[FacilityFactory(city="Ottawa")],
+        open_date=days(-9),
+    )
+    JobPostingFactory(reference_number="ELSEWHERE", locations=[FacilityFactory(city="Ottawa")])
+
+    assert search(client, "en", "kingston") == ["TITLE", "PLACE"]
+    assert search(client, "fr", "kingston") == ["TITLE", "PLACE"]
+    assert search(client, "en", "kingston", sort="newest") == ["PLACE", "TITLE"]
+
+    # Both words in a title rank above the same words scattered through a long description.
+    JobPostingFactory(
+        reference_number="WORDY",
+        title_fr="Agent de libération conditionnelle",
+        work_description_fr="L’agent travaille avec le personnel correctionnel. " * 10,
+    )
+    JobPostingFactory(reference_number="CX", title_fr="Agent correctionnel")
+    assert search(client, "fr", "agent correctionnel") == ["CX", "WORDY"]
+
+
+def test_renaming_a_place_or_an_occupation_updates_what_finds_its_postings(client):
+    facility = FacilityFactory(city="Laval")
+    posting = JobPostingFactory(reference_number="P-1", locations=[facility])
+    assert search(client, "en", "Laval") == ["P-1"]
+
+    facility.city_en = facility.city_fr = "Sainte-Anne-des-Plaines"
+    facility.save()
+    posting.occupation.title_en = "Stationary engineer"
+    posting.occupation.title_fr = "Mécanicien de machines fixes"
+    posting.occupation.save()
+    facility.province.name_fr = "Ontario-Nord"
+    facility.province.save()
+
+    assert search(client, "en", "Laval") == []
+    assert search(client, "en", "Sainte-Anne") == ["P-1"]
+    assert search(client, "en", "stationary engineer") == ["P-1"]
+    assert search(client, "fr", "mecanicien") == ["P-1"]
+    assert search(client, "fr", "ontario-nord") == ["P-1"]
+
+
+def test_a_misspelt_keyword_gets_a_did_you_mean_link_to_a_search_that_finds_postings(client):
+    JobPostingFactory(
+        reference_number="PAROLE",
+        title="Parole officer",
+        title_fr="Agent de libération conditionnelle",
+    )
+    JobPostingFactory(
+        reference_number="CX",
+        title="Correctional officer",
+        title_fr="Agent correctionnel",
+    )
+
+    for language, keyword, corrected in [
+        ("en", "parol oficer", "parole officer"),
+        ("en", "corectional oficer", "correctional officer"),
+        ("fr", "agent corectionnel", "agent correctionnel"),
+        ("fr", "liberation conditionelle", "liberation conditionnelle"),
+        ("fr", "libératoin", "libération"),
+    ]:
+        response = client.get(f"/{language}/postings/", {"q": keyword})
+        content = response.content.decode()
+        assert references(response) == [], keyword
+        link = re.search(r'<p class="suggestion"><a href="([^"]+)">([^<]+)</a>', content)
+        assert link, (language, keyword)
+        assert corrected in link.group(2), (language, keyword, link.group(2))
+        followed = client.get(f"/{language}/postings/" + link.group(1).replace("&amp;", "&"))
+        assert references(followed), (language, keyword)
+        assert followed.context["filter"].form.cleaned_data["q"] == corrected
+
+
+def test_did_you_mean_keeps_the_other_filters_and_only_offers_what_finds_postings(client):
+    ontario = ProvinceFactory(code="ON", region=RegionFactory(slug="ontario"))
+    JobPostingFactory(
+        reference_number="PAROLE",
+        title="Parole officer",
+        locations=[FacilityFactory(province=ontario)],
+    )
+    JobPostingFactory(
+        reference_number="OLD",
+        title="Astronomer",
+        open_date=days(-30),
+        closing_date=days(-1),
+    )
+
+    content = client.get(LIST_URL, {"q": "parol oficer", "region": "ontario"}).content.decode()
+    assert 'href="?q=parole+officer&amp;region=ontario"' in content
+
+    def suggestion(**query):
+        return client.get(LIST_URL, query).context["suggestion"]
+
+    assert suggestion(q="parole officer") is None  # found: nothing to correct
+    assert suggestion(q="astronomr") is None  # only a closed posting has the word
+    assert suggestion(q="zzyzx") is None
+    quebec = RegionFactory(slug="quebec")
+    assert suggestion(q="parol oficer", region=quebec.slug) is None  # would find nothing either
+
+
+@pytest.mark.parametrize("count", [10, 60])
+def test_a_misspelt_search_query_count_does_not_grow(client, django_assert_max_num_queries, count):
+    for _ in range(count):
+        JobPostingFactory(title="Parole officer")
+
+    with django_assert_max_num_queries(12):
+        response = client.get(LIST_URL, {"q": "parol oficer"})
+    assert response.context["suggestion"]["keyword"] == "parole officer"
+
+
+def test_the_feed_link_follows_the_filters_shown_and_the_feed_applies_them(client):
+    ontario = RegionFactory(slug="ontario", name="Ontario")
+    JobPostingFactory(
+        title="Parole officer, Kingston",
+        locations=[FacilityFactory(province=ProvinceFactory(code="ON", region=ontario))],
+    )
+    JobPostingFactory(
+        title="Parole officer, Moncton",
+        locations=[
+            FacilityFactory(
+                city="Moncton",
+                province=ProvinceFactory(code="NB", region=RegionFactory(slug="atlantic")),
+            )
+        ],
+    )
+    JobPostingFactory(title="Cook, Kingston")
+
+    content = client.get(
+        LIST_URL, {"q": "parole", "region": "ontario", "sort": "newest", "page": "1"}
+    ).content.decode()
+    feed_urls = re.findall(r'href="(/en/postings/feed/[^"]*)"', content)
+    assert feed_urls == ["/en/postings/feed/?q=parole&amp;region=ontario"] * 2
+
+    feed = client.get(feed_urls[0].replace("&amp;", "&")).content.decode()
+    assert "Parole officer, Kingston" in feed
+    assert "Moncton" not in feed and "Cook" not in feed
+    assert "New job postings at CSC: “parole”, Ontario" in feed
+    assert re.search(r'<link href="[^"]*/en/postings/\?q=parole&amp;region=ontario"', feed)
+
+    for query, titles in [
+        ({"province": "NB"}, ["Parole officer, Moncton"]),
+        ({"q": "moncton"}, ["Parole officer, Moncton"]),
+        ({"q": "cook", "region": "ontario"}, ["Cook, Kingston"]),
+    ]:
+        feed = client.get(reverse("positions:posting-feed"), query).content.decode()
+        assert re.findall(r"<title>([^<(]+) \(", feed) == titles, query
+
+    unfiltered = client.get(LIST_URL, {"sort": "salary"}).content.decode()
+    assert re.findall(r'href="(/en/postings/feed/[^"]*)"', unfiltered) == ["/en/postings/feed/"] * 2
+
+
+def test_a_card_shows_the_language_requirement_in_each_language(client):
+    JobPostingFactory(language_requirement="french-essential")
+    JobPostingFactory(language_requirement="bilingual-imperative", language_profile="CBC/CBC")
+
+    english = client.get(LIST_URL).content.decode()
+    french = client.get("/fr/postings/").content.decode()
+
+    assert "<dt>Language requirement</dt><dd>French essential</dd>" in english
+    assert "<dd>Bilingual imperative (CBC/CBC)</dd>" in english
+    assert "<dd>Français essentiel</dd>" in french
+    assert "<dd>Bilingue impératif (CBC/CBC)</dd>" in french
+
+
 @pytest.mark.parametrize("count", [10, 60])
 def test_list_query_count_does_not_grow(client, django_assert_max_num_queries, count):
     facilities = FacilityFactory.create_batch(3)

@@ -13,6 +13,7 @@ from django.db.models import CharField, TextField
 
 from applications.models import Application, Stage
 from positions.models import Facility, JobPosting, Occupation
+from positions.models.search import rebuild_search_documents
 
 POSTING_VALUES = {
     "occupation_id": "occupations.ids[1 + g % array_length(occupations.ids, 1)]",
@@ -140,14 +141,8 @@ class Command(BaseCommand):
                 FROM positions_jobposting WHERE reference_number LIKE 'SYN-%%'
                 """
             )
-            cursor.execute(
-                """
-                UPDATE positions_jobposting
-                SET search_en = to_tsvector('english', title_en || ' ' || work_description_en),
-                    search_fr = to_tsvector('french', title_fr || ' ' || work_description_fr)
-                WHERE reference_number LIKE 'SYN-%%'
-                """
-            )
+        # The same documents as HR's postings get (places, classification, both languages).
+        rebuild_search_documents(JobPosting.objects.filter(reference_number__startswith="SYN-"))
 
     def make_applications(self, count: int) -> None:
         stages = ", ".join(f"'{stage.value}'" for stage in Stage)

@@ -1,8 +1,9 @@
 """Load demo applications to the demo postings, so HR and recruiters have a queue to try.
 
-Made-up people (addresses at example.com, which no mail server accepts) apply to the first open
-postings with a short plain-text résumé and answer every screening question; some are then
-moved along the pipeline by its own rules, so the stage history is real. Running it again adds
+Made-up people (addresses at example.com, which no mail server accepts, and telephone numbers of
+the fictional 555-01xx range) apply to the first open postings with a short plain-text résumé and
+answer every screening question; some are then moved along the pipeline by its own rules, so the
+stage history is real. Running it again adds
 nothing that is already there. Never run this on a production database.
 """
 
@@ -85,7 +86,8 @@ class Command(BaseCommand):
                 first_name=first_name,
                 last_name=last_name,
                 email=email,
-                phone=f"613-555-{1000 + number:04d}",
+                # 555-0100 to 555-0199: the numbers North America keeps for fiction.
+                phone=f"613-555-{100 + number % 100:04d}",
                 residence=residence,
                 eligibility=Eligibility.CITIZEN,
                 correspondence_language=language,

@@ -1,7 +1,9 @@
 """Create or update the demo job postings of fixtures/demo_postings.json.
 
 Dates in the file are relative ("opened_days_ago", "closes_in_days") so that the demo always has
-open, scheduled and closed postings. Postings are matched by reference number: running the command
+open, scheduled and closed postings. Each posting's HR contact is its own (hr_contact_name,
+hr_contact_email, hr_contact_phone) if the file gives one, otherwise the made-up staffing contact
+of the region of its first location. Postings are matched by reference number: running the command
 again updates them in place and never duplicates them. Everything is loaded in one transaction, so
 an error in any posting leaves the database unchanged.
 """
@@ -39,6 +41,16 @@ REQUIRED_FIELDS = (
     "language_requirement",
     "security_clearance",
 )
+# Made-up people, at example.com (which no mail server accepts), with numbers of the 555-01xx range
+# that North America keeps for fiction.
+REGIONAL_HR_CONTACTS = {
+    "atlantic": ("Danielle LeBlanc", "staffing.atlantic@example.com", "506-555-0110"),
+    "quebec": ("Marc-André Gagnon", "dotation.quebec@example.com", "450-555-0120"),
+    "ontario": ("Priya Natarajan", "staffing.ontario@example.com", "613-555-0130"),
+    "prairies": ("Jennifer Kowalski", "staffing.prairies@example.com", "306-555-0140"),
+    "pacific": ("Grace Nakamura", "staffing.pacific@example.com", "604-555-0150"),
+    "national-headquarters": ("Sophie Wilson", "staffing.nhq@example.com", "613-555-0160"),
+}
 OPTIONAL_FIELDS = {
     "term_months": None,
     "language_profile": "",
@@ -109,7 +121,9 @@ class Command(BaseCommand):
             occupation = Occupation.objects.get(slug=entry["occupation"])
         except Occupation.DoesNotExist:
             raise CommandError(f"{name}: no occupation {entry['occupation']!r}.") from None
-        facilities = list(Facility.objects.filter(slug__in=entry["locations"]))
+        facilities = list(
+            Facility.objects.filter(slug__in=entry["locations"]).select_related("region")
+        )
         missing = sorted(set(entry["locations"]) - {facility.slug for facility in facilities})
         if missing:
             raise CommandError(f"{name}: no facility {', '.join(map(repr, missing))}.")
@@ -123,6 +137,7 @@ class Command(BaseCommand):
         for field, default in OPTIONAL_FIELDS.items():
             setattr(posting, field, entry.get(field, default))
         set_translations(posting, entry, translated_fields(JobPosting))
+        self.set_hr_contact(posting, entry, facilities)
         today = posting_today()
         posting.open_date = today - timedelta(days=entry["opened_days_ago"])
         posting.closing_date = today + timedelta(days=entry["closes_in_days"])
@@ -139,6 +154,19 @@ class Command(BaseCommand):
             raise CommandError(f"{name}: {'; '.join(map(str, problems))}.")
         posting.update_search_documents()
         return posting
+
+    @staticmethod
+    def set_hr_contact(
+        posting: JobPosting, entry: dict[str, Any], facilities: list[Facility]
+    ) -> None:
+        """The posting's own contact, or that of the region of its first location."""
+        first = next((f for f in facilities if f.slug in entry["locations"][:1]), None)
+        region = first.region.slug if first else "national-headquarters"
+        default = REGIONAL_HR_CONTACTS.get(region, REGIONAL_HR_CONTACTS["national-headquarters"])
+        for field, value in zip(
+            ("hr_contact_name", "hr_contact_email", "hr_contact_phone"), default, strict=True
+        ):
+            setattr(posting, field, entry.get(field, value))
 
     def replace_qualifications(self, posting: JobPosting, entries: list[dict[str, Any]]) -> None:
         posting.qualifications.all().delete()

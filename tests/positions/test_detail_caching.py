@@ -1,0 +1,50 @@
+"""Detail pages read what they show from the shared cache, and show HR's changes at once."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import JobPostingFactory, make_full_occupation
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_pages")]
+
+
+def test_an_occupation_page_is_built_without_a_query_until_hr_changes_it(
+    client, django_assert_num_queries
+):
+    occupation = make_full_occupation(title="Parole officer")
+    JobPostingFactory(occupation=occupation, title="Parole officer, Kingston")
+    url = occupation.get_absolute_url()
+    first = client.get(url)
+
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.content == first.content
+
+    occupation.title = "Parole officer (community)"
+    occupation.save()
+    occupation.duty_lists.first().duties.create(text="Chair the case conference.", order=99)
+    JobPostingFactory(occupation=occupation, title="Parole officer, Ottawa")
+    content = client.get(url).content.decode()
+    assert "Parole officer (community)" in content
+    assert "Chair the case conference." in content
+    assert "Parole officer, Ottawa" in content
+
+
+def test_a_posting_page_is_built_without_a_query_until_hr_changes_it(
+    client, django_assert_num_queries
+):
+    posting = JobPostingFactory()
+    qualification = posting.qualifications.create(kind="education", text="A secondary diploma.")
+    url = posting.get_absolute_url()
+    # Opened from two searches: two addresses (?back=…), one posting.
+    client.get(url, {"back": f"{reverse('positions:posting-list')}?q=parole"})
+
+    with django_assert_num_queries(0):
+        response = client.get(url, {"back": f"{reverse('positions:posting-list')}?q=kingston"})
+    assert "A secondary diploma." in response.content.decode()
+
+    qualification.text = "A university degree."
+    qualification.save()
+    assert "A university degree." in client.get(url).content.decode()
+    posting.close_now()
+    assert client.get(url).status_code == 410
