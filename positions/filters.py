@@ -4,7 +4,6 @@ import datetime
 import time
 
 import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
@@ -29,7 +28,7 @@ from positions.models import (
     posting_today,
 )
 from positions.models.search import search_language
-from positions.widgets import Select
+from positions.widgets import NumberInput, Select, TextInput
 
 NO_POST_SECONDARY = "no-post-secondary"
 
@@ -142,12 +141,26 @@ class CatalogueChoiceFilter(django_filters.ModelChoiceFilter):
         return super().field
 
 
-class OccupationFilter(django_filters.FilterSet):
+class SharedFormFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is made once, not for each request.
+
+    Its fields are the same for every request (labels are translated when shown, and no filter
+    takes its queryset from the request): django-filter would build a dozen fields and a class.
+    """
+
+    def get_form_class(self):
+        filterset = type(self)
+        if "_shared_form_class" not in filterset.__dict__:
+            filterset._shared_form_class = super().get_form_class()
+        return filterset._shared_form_class
+
+
+class OccupationFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(
         label=_("Keyword"),
         method="filter_keyword",
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=TextInput(attrs={"type": "search", "autocomplete": "off"}),
         help_text=_("Searches titles, summaries and duties."),
     )
     stream = CatalogueChoiceFilter(
@@ -196,12 +209,12 @@ def posting_location_subquery(**lookups):
     return JobPosting.locations.through.objects.filter(**lookups).values("jobposting_id")
 
 
-class PostingFilter(django_filters.FilterSet):
+class PostingFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(
         label=_("Keyword"),
         method="filter_keyword",
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=TextInput(attrs={"type": "search", "autocomplete": "off"}),
         help_text=_(
             "Job title, occupation, classification (e.g. CX or WP-04), city or words from the "
             "work description."
@@ -256,6 +269,7 @@ class PostingFilter(django_filters.FilterSet):
     )
     salary = django_filters.NumberFilter(
         label=_("Minimum salary per year ($)"),
+        widget=NumberInput,
         field_name="salary_max",
         lookup_expr="gte",
         min_value=0,

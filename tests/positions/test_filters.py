@@ -1,5 +1,6 @@
-"""The filter forms: their choices, read once and shared, and their <select> HTML."""
+"""The filter forms: their choices, read once and shared, and their widgets' HTML."""
 
+import copy
 import html
 import re
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from positions.filters import PostingFilter
 from positions.models import JobPosting
-from positions.widgets import Select
+from positions.widgets import NumberInput, Select, TextInput
 from tests.factories import (
     CareerStreamFactory,
     FacilityFactory,
@@ -59,16 +60,42 @@ def test_select_writes_the_html_of_djangos_templates(choices, value, attrs):
     assert fast.render("x", value, attrs) == django.render("x", value, attrs)
 
 
+INPUT_CASES = [
+    pytest.param(None, {"type": "search", "autocomplete": "off"}, id="empty search box"),
+    pytest.param("parole officer", {"maxlength": "100", "id": "id_q"}, id="words"),
+    pytest.param('"><script>&', {"data-x": "<&>"}, id="text to escape"),
+    pytest.param(72000, {"min": 0, "required": True, "disabled": False}, id="a number"),
+]
+
+
+@pytest.mark.parametrize(("value", "attrs"), INPUT_CASES)
+@pytest.mark.parametrize(
+    ("fast_class", "django_class"),
+    [(TextInput, forms.TextInput), (NumberInput, forms.NumberInput)],
+    ids=["text", "number"],
+)
+def test_inputs_write_the_html_of_djangos_templates(fast_class, django_class, value, attrs):
+    fast = fast_class(attrs={"class": "wide", **attrs})
+    django = django_class(attrs={"class": "wide", **attrs})
+
+    assert fast.render("q", value, {"aria-describedby": "id_q_helptext"}) == django.render(
+        "q", value, {"aria-describedby": "id_q_helptext"}
+    )
+
+
+DJANGO_WIDGETS = {Select: forms.Select, TextInput: forms.TextInput, NumberInput: forms.NumberInput}
+
+
 @pytest.mark.django_db
 def test_the_postings_filter_form_is_written_as_django_would(demo_postings):
-    data = {"region": "ontario", "province": "nowhere", "tenure": "term", "q": "parole"}
+    data = {"region": "ontario", "province": "nowhere", "q": "parole", "salary": "-5"}
     form = PostingFilter(data, queryset=JobPosting.objects.open()).form
     form.is_valid()
-    selects = [field for field in form if isinstance(field.field.widget, Select)]
 
-    assert len(selects) == 10
-    for field in selects:
-        stock = forms.Select(attrs=field.field.widget.attrs, choices=field.field.choices)
+    assert {type(field.field.widget) for field in form} == set(DJANGO_WIDGETS)
+    for field in form:
+        stock = copy.deepcopy(field.field.widget)
+        stock.__class__ = DJANGO_WIDGETS[type(stock)]  # the same widget, rendered by templates
         assert str(field) == field.as_widget(widget=stock), field.name
 
 
