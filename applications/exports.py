@@ -24,7 +24,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from applications.forms import NO, YES
 from applications.models import (
     Eligibility,
     EquityDeclaration,
@@ -36,6 +35,7 @@ from applications.models import (
     Stage,
 )
 from positions.models import JobPosting, QuestionKind, ScreeningQuestion
+from positions.models.postings import NO, YES
 
 CHUNK_SIZE = 2000
 # Spreadsheets run a cell that starts with one of these as a formula.

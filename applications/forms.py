@@ -12,8 +12,7 @@ from applications.models import Application, EquityDeclaration, OfficialLanguage
 from applications.validators import detect_document_type
 from csc_careers.telephone import TelephoneField
 from positions.models import CareerStream, JobPosting, QuestionKind, Region, ScreeningQuestion
-
-YES, NO = "yes", "no"
+from positions.models.postings import NO, YES
 
 
 class ApplicationForm(forms.ModelForm):
@@ -217,7 +216,7 @@ class ApplicationForm(forms.ModelForm):
         return [
             question
             for question, answer in self.answers().items()
-            if question.kind == QuestionKind.YES_NO and question.is_essential and answer == NO
+            if question.is_met_by(answer) is False
         ]
 
     def answers(self) -> dict[ScreeningQuestion, str]:

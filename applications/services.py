@@ -5,7 +5,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from applications.forms import NO, ApplicationForm, EquityDeclarationForm
+from applications.forms import ApplicationForm, EquityDeclarationForm
 from applications.models import (
     Application,
     EquityDeclaration,
@@ -75,9 +75,7 @@ def application_submit(
                     choice=question.choice_position(answer)
                     if question.kind == QuestionKind.CHOICE
                     else None,
-                    meets_requirement=(answer != NO)
-                    if question.kind == QuestionKind.YES_NO and question.is_essential
-                    else None,
+                    meets_requirement=question.is_met_by(answer),
                 )
                 for question, answer in form.answers().items()
             )

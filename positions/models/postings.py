@@ -548,6 +548,10 @@ class Qualification(models.Model):
         return self.text
 
 
+# The stored answers to a yes/no screening question.
+YES, NO = "yes", "no"
+
+
 class QuestionKind(models.TextChoices):
     YES_NO = "yes-no", _("Yes or no")
     SHORT_TEXT = "short-text", _("Short text")
@@ -608,6 +612,15 @@ class ScreeningQuestion(models.Model):
     @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def is_met_by(self, answer: str) -> bool | None:
+        """Whether an answer meets this question's requirement (None: it sets none).
+
+        Only essential yes/no questions set one, and only "no" fails it.
+        """
+        if self.kind != QuestionKind.YES_NO or not self.is_essential:
+            return None
+        return answer != NO
 
     def choice_position(self, text: str) -> int | None:
         """Return where a choice is in the list (1 for the first), whichever language it is in.

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from applications.forms import YES
 from applications.models import (
     Application,
     Eligibility,
@@ -24,6 +23,7 @@ from applications.models import (
     Stage,
 )
 from positions.models import JobPosting, QuestionKind
+from positions.models.postings import YES
 
 PEOPLE = [
     ("Amélie", "Tremblay", OfficialLanguage.FRENCH, Residence.QC),
@@ -111,9 +111,7 @@ class Command(BaseCommand):
                     choice=question.choice_position(self.answer(question))
                     if question.kind == QuestionKind.CHOICE
                     else None,
-                    meets_requirement=True
-                    if question.kind == QuestionKind.YES_NO and question.is_essential
-                    else None,
+                    meets_requirement=question.is_met_by(self.answer(question)),
                 )
                 for question in posting.screening_questions.all()
             )
