@@ -174,18 +174,39 @@ class PostingQuerySet(models.QuerySet):
         rank = SearchRank(F(document), query, weights=RANK_WEIGHTS, cover_density=True)
         return self.filter(**{document: query}).annotate(rank=rank)
 
-    def visible_to(self, user):
-        """Return the postings this staff member may see: all, or those they review.
+    def at_places(self, **lookups):
+        """Return postings with a location matching lookups on Facility, e.g. region_id=3.
 
-        Whoever reads every posting's applications (HR administrators, recruiters) or edits
-        postings sees them all; anyone else (a reviewer) sees only the postings assigned to them,
-        drafts and application counts included.
+        A subquery on the locations table, not a join: no posting is listed twice.
         """
-        if user.has_perm("applications.view_all_applications") or user.has_perm(
-            "positions.change_jobposting"
-        ):
+        places = JobPosting.locations.through.objects.filter(
+            **{f"facility__{name}": value for name, value in lookups.items()}
+        )
+        return self.filter(pk__in=places.values("jobposting_id"))
+
+    def in_region(self, region):
+        """Return postings with a location in the region (a Region or its id)."""
+        return self.at_places(region_id=getattr(region, "pk", region))
+
+    def reviewable_by(self, user):
+        """Return the postings whose applications this staff member may read and work on.
+
+        Whoever reads every posting's applications (HR administrators, recruiters) has them
+        all; anyone else (a reviewer) has only the postings they are a reviewer of.
+        """
+        if user.has_perm("applications.view_all_applications"):
             return self
         return self.filter(reviewers=user)
+
+    def visible_to(self, user):
+        """Return the postings this staff member may see in the admin.
+
+        Whoever edits postings sees them all, drafts included; anyone else sees the postings
+        they may review (reviewable_by).
+        """
+        if user.has_perm("positions.change_jobposting"):
+            return self
+        return self.reviewable_by(user)
 
 
 class JobPosting(models.Model):
