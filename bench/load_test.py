@@ -23,7 +23,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,14 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.gunicorn_server import free_port, start_gunicorn  # noqa: E402
 from csc_careers.local_postgres import Cluster, let_server_user_through  # noqa: E402
 from tests.documents import pdf_bytes  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Postgres(Cluster):
@@ -234,28 +228,7 @@ def main() -> int:
         postings = list(JobPosting.objects.open().values_list("reference_number", flat=True))
 
         port = free_port()
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "csc_careers.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(options.workers),
-                "--timeout",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=environ,
-        )
-        for _attempt in range(100):
-            try:
-                if Visitor(port).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        server = start_gunicorn(port, options.workers, environ, "--timeout", "30")
 
         load = Load(port, postings, pdf_bytes())
         start = time.monotonic()

@@ -20,16 +20,15 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.gunicorn_server import free_port, start_gunicorn  # noqa: E402
+
 if not os.environ.get("DATABASE_URL"):  # the checkout's own server, as manage.py uses
     from csc_careers import local_postgres
 
@@ -43,12 +42,6 @@ done = function(summary, latency, requests)
       + summary.errors.write + summary.errors.timeout, summary.duration))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare(generate: bool):
@@ -97,31 +90,6 @@ def prepare(generate: bool):
         assert response.status_code == 200, (url, response.status_code)
         queries[name] = len(captured.captured_queries)
     return urls, cookie, queries
-
-
-def start_gunicorn(port: int, workers: int, environ: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "csc_careers.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=environ,
-    )
-    for _attempt in range(100):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    sys.exit("gunicorn did not start")
 
 
 def measure(port, url, *, duration, connections, cookie=None, script=None):
