@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self):
+        from applications import listeners
+        from applications.models import Application
+        from applications.signals import application_moved
+
+        application_moved.connect(
+            listeners.email_stage_message,
+            sender=Application,
+            dispatch_uid="applications.email_stage_message",
+        )
+        application_moved.connect(
+            listeners.email_withdrawal_confirmation,
+            sender=Application,
+            dispatch_uid="applications.email_withdrawal_confirmation",
+        )

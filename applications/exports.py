@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Case, CharField, F, Func, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import Exact, In
@@ -25,21 +25,28 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from applications.models import (
-    Eligibility,
+    Citizenship,
     EquityDeclaration,
     ExportLog,
     OfficialLanguage,
     QualificationRating,
     Rating,
     ScreeningAnswer,
-    Stage,
 )
+from applications.pipeline import Stage
 from positions.models import JobPosting, QuestionKind, ScreeningQuestion
 from positions.models.postings import NO, YES
 
 CHUNK_SIZE = 2000
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportFormat(models.TextChoices):
+    """The kinds of file an export can be (ExportLog.file_format holds the value)."""
+
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (.xlsx)"
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ def columns_for(*, posting: JobPosting | None, with_equity: bool, dates_as_text:
             _("Language of correspondence"),
             labelled("correspondence_language", OfficialLanguage.choices),
         ),
-        Column(_("Eligibility"), labelled("eligibility", Eligibility.choices)),
+        Column(_("Eligibility"), labelled("eligibility", Citizenship.choices)),
         Column(_("Veteran"), yes_no("is_veteran")),
         Column(_("Priority entitlement"), yes_no("has_priority_entitlement")),
     ]
@@ -249,8 +256,11 @@ def export_file_name(*, posting: JobPosting | None, stages: list[str], extension
     return "_".join(parts) + f".{extension}"
 
 
-def export_response(request, applications: QuerySet, *, filters: dict, file_format: str):
+def export_response(
+    request, applications: QuerySet, *, filters: dict, file_format: ExportFormat | str
+):
     """Log the export and return the file: CSV streamed, Excel as a finished workbook."""
+    file_format = ExportFormat(file_format)
     posting_ids = list(applications.order_by().values_list("posting_id", flat=True).distinct()[:2])
     posting = (
         JobPosting.objects.prefetch_related("screening_questions", "qualifications").get(
@@ -261,16 +271,16 @@ def export_response(request, applications: QuerySet, *, filters: dict, file_form
     )
     with_equity = request.user.has_perm("applications.view_equitydeclaration")
     columns = columns_for(
-        posting=posting, with_equity=with_equity, dates_as_text=file_format == "csv"
+        posting=posting, with_equity=with_equity, dates_as_text=file_format == ExportFormat.CSV
     )
     rows = export_rows(applications, columns)
     log = ExportLog.objects.create(
         exported_by=request.user, file_format=file_format, filters=filters
     )
     name = export_file_name(
-        posting=posting, stages=filters.get("stages") or [], extension=file_format
+        posting=posting, stages=filters.get("stages") or [], extension=file_format.value
     )
-    if file_format == "xlsx":
+    if file_format == ExportFormat.XLSX:
         response = FileResponse(
             xlsx_file(rows, columns, log),
             as_attachment=True,

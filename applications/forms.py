@@ -1,18 +1,29 @@
-"""The application form: the applicant's details, résumé, screening answers and declarations."""
+"""The forms of applications: the job seeker's (apply, status link) and HR's (admin, export).
+
+The application form asks the applicant's details, résumé, screening answers and declarations.
+"""
+
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from applications.exports import ExportFormat
 from applications.kept_resumes import FIELD_NAME as KEPT_RESUME_FIELD
 from applications.kept_resumes import KeptResume, KeptResumes
-from applications.models import Application, EquityDeclaration, OfficialLanguage, Residence, Stage
+from applications.models import Application, EquityDeclaration, Residence
+from applications.pipeline import Stage
+from applications.roles import HR_ADMINISTRATORS, REVIEWERS
 from applications.validators import detect_document_type
 from csc_careers.telephone import TelephoneField
-from positions.models import CareerStream, JobPosting, QuestionKind, Region, ScreeningQuestion
+from positions.models import JobPosting, QuestionKind, ScreeningQuestion
 from positions.models.postings import NO, YES
+
+User = get_user_model()
 
 
 class ApplicationForm(forms.ModelForm):
@@ -226,6 +237,10 @@ class ApplicationForm(forms.ModelForm):
             for question in self.questions
         }
 
+    def applicant(self) -> dict[str, Any]:
+        """Return the cleaned values of the Application fields, for application_submit."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
 
 class EquityDeclarationForm(forms.ModelForm):
     """The voluntary self-declaration; left blank, nothing is stored."""
@@ -244,6 +259,10 @@ class EquityDeclarationForm(forms.ModelForm):
     def has_answers(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
 
+    def answers(self) -> dict[str, str] | None:
+        """Return the cleaned answers, or None when none was given (nothing is stored)."""
+        return self.cleaned_data if self.has_answers() else None
+
 
 class StatusLinkRequestForm(forms.Form):
     email = forms.EmailField(
@@ -253,51 +272,45 @@ class StatusLinkRequestForm(forms.Form):
     )
 
 
-class ExportForm(forms.Form):
-    """The filters of an applicant-list export (the export page and the admin action share them)."""
+class MoveForm(forms.Form):
+    """The admin's bulk move: the stage to move to and why (HR never withdraws for someone)."""
 
-    postings = forms.ModelMultipleChoiceField(
-        label=_("Job postings"),
-        queryset=JobPosting.objects.none(),
+    stage = forms.ChoiceField(
+        label=_("Move to"),
+        choices=[(s.value, s.label) for s in Stage if s != Stage.WITHDRAWN],
+    )
+    reason = forms.CharField(
+        label=_("Reason (kept in the history)"),
+        max_length=1000,
         required=False,
-        help_text=_("None chosen: every posting you can see."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-    stages = forms.MultipleChoiceField(
-        label=_("Stages"),
-        choices=Stage.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    submitted_from = forms.DateField(
-        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    submitted_to = forms.DateField(
-        label=_("Submitted to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.all(), required=False, to_field_name="slug"
-    )
-    stream = forms.ModelChoiceField(
-        label=_("Career stream"),
-        queryset=CareerStream.objects.all(),
-        required=False,
-        to_field_name="slug",
-    )
-    language = forms.ChoiceField(
-        label=_("Language of correspondence"),
-        choices=[("", _("Either")), *OfficialLanguage.choices],
-        required=False,
-    )
-    file_format = forms.ChoiceField(
-        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")], initial="csv"
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["postings"].queryset = JobPosting.objects.visible_to(user).order_by(
-            "-open_date", "reference_number"
+
+class AssignForm(forms.Form):
+    """The admin's bulk assignment: one of the active reviewers or HR administrators."""
+
+    reviewer = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.filter(
+            is_active=True, is_staff=True, groups__name__in=[REVIEWERS, HR_ADMINISTRATORS]
         )
+        .distinct()
+        .order_by("username"),
+    )
+
+
+class ExportForm(forms.Form):
+    """The export page's form: the filters (ApplicationExportFilter adds them), then the format."""
+
+    file_format = forms.ChoiceField(
+        label=_("Format"), choices=ExportFormat.choices, initial=ExportFormat.CSV
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The filters' fields are added after this one: the format goes last again.
+        self.fields["file_format"] = self.fields.pop("file_format")
 
     def clean(self):
         cleaned = super().clean()
@@ -305,36 +318,3 @@ class ExportForm(forms.Form):
         if start and end and start > end:
             self.add_error("submitted_to", _("The end date must not be before the start date."))
         return cleaned
-
-    def filter(self, applications):
-        """Return the applications that match the cleaned filters."""
-        data = self.cleaned_data
-        if data["postings"]:
-            applications = applications.filter(posting__in=data["postings"])
-        if data["stages"]:
-            applications = applications.filter(stage__in=data["stages"])
-        if data["submitted_from"]:
-            applications = applications.filter(submitted_at__date__gte=data["submitted_from"])
-        if data["submitted_to"]:
-            applications = applications.filter(submitted_at__date__lte=data["submitted_to"])
-        if data["region"]:
-            places = JobPosting.locations.through.objects.filter(facility__region=data["region"])
-            applications = applications.filter(posting_id__in=places.values("jobposting_id"))
-        if data["stream"]:
-            applications = applications.filter(posting__occupation__stream=data["stream"])
-        if data["language"]:
-            applications = applications.filter(correspondence_language=data["language"])
-        return applications
-
-    def described(self) -> dict:
-        """The filters as plain data, for the export log."""
-        data = self.cleaned_data
-        return {
-            "postings": [p.reference_number for p in data["postings"]],
-            "stages": data["stages"],
-            "submitted_from": data["submitted_from"] and data["submitted_from"].isoformat(),
-            "submitted_to": data["submitted_to"] and data["submitted_to"].isoformat(),
-            "region": data["region"] and data["region"].slug,
-            "stream": data["stream"] and data["stream"].slug,
-            "language": data["language"],
-        }

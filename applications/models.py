@@ -8,6 +8,7 @@ import datetime
 import re
 import secrets
 import uuid
+from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from applications.pipeline import (
     MoveRefused,
     Stage,
 )
+from applications.signals import application_moved
 from applications.storage import get_private_storage
 from csc_careers.telephone import validate_telephone
 from positions.models import JobPosting, ScreeningQuestion
@@ -55,7 +57,9 @@ class StatusLinkExpired(Exception):
     """A genuine status link, older than its lifetime (STATUS_LINK_MAX_AGE_DAYS)."""
 
 
-class Eligibility(models.TextChoices):
+class Citizenship(models.TextChoices):
+    """Citizenship or residence status (the Application field `eligibility`)."""
+
     CITIZEN = "citizen", _("Canadian citizen")
     PERMANENT_RESIDENT = "permanent-resident", _("Permanent resident of Canada")
     OTHER = "other", _("Other")
@@ -109,10 +113,13 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(email=email.strip().lower())
 
     def visible_to(self, user):
-        """Return the applications this staff member may see: all, or their postings' only."""
-        if user.has_perm("applications.view_all_applications"):
+        """Return the applications of the postings this staff member may review (reviewable_by)."""
+        postings = JobPosting.objects.reviewable_by(user)
+        if not postings.query.has_filters():
+            # Every posting: no filter at all, so that the whole queue is still counted from
+            # PostgreSQL's statistics (EstimatedCountPaginator) and walks its order index.
             return self
-        return self.filter(posting__reviewers=user)
+        return self.filter(posting__in=postings.values("pk"))
 
 
 class Application(models.Model):
@@ -146,7 +153,7 @@ class Application(models.Model):
         help_text=_("Only if you live outside Canada."),
     )
     eligibility = models.CharField(
-        _("citizenship or residence status"), max_length=20, choices=Eligibility.choices
+        _("citizenship or residence status"), max_length=20, choices=Citizenship.choices
     )
     correspondence_language = models.CharField(
         _("language for correspondence"), max_length=2, choices=OfficialLanguage.choices
@@ -256,7 +263,9 @@ class Application(models.Model):
             raise StatusLinkExpired from error
         except (signing.BadSignature, ValueError, TypeError, AttributeError) as error:
             raise cls.DoesNotExist from error
-        return cls.objects.select_related("posting").get(public_id=public_id)
+        # The posting with its state annotated: the status page asks whether it is still open.
+        posting = models.Prefetch("posting", queryset=JobPosting.objects.with_state())
+        return cls.objects.prefetch_related(posting).get(public_id=public_id)
 
     @property
     def is_active(self) -> bool:
@@ -287,6 +296,7 @@ class Application(models.Model):
 
         The row is locked for the move, so two people moving it at once cannot both succeed: the
         second sees the stage the first left it in, and is refused if the move no longer applies.
+        Once the move commits, application_moved is sent (listeners.py e-mails the applicant).
         """
         with transaction.atomic():
             current = Application.objects.select_for_update().get(pk=self.pk)
@@ -308,13 +318,11 @@ class Application(models.Model):
                 changed_at=now,
             )
             Application.objects.filter(pk=self.pk).update(stage=stage, stage_changed_at=now)
-            if stage in NOTIFIED_STAGES:
-                from applications.tasks import send_stage_message
-
-                transaction.on_commit(
-                    lambda: send_stage_message.enqueue(application_id=self.pk, stage=stage)
-                )
-        self.stage, self.stage_changed_at = stage, now
+            # Set before the commit: receivers of the signal see the application as moved.
+            self.stage, self.stage_changed_at = stage, now
+            transaction.on_commit(
+                partial(application_moved.send, sender=Application, application=self, change=change)
+            )
         return change
 
     move_to.alters_data = True

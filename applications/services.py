@@ -1,25 +1,25 @@
-"""Writes that span several models: submitting and withdrawing an application."""
+"""Writes that span several models: submitting, withdrawing, moving and assigning applications."""
 
 import logging
+from collections.abc import Iterable
+from operator import attrgetter
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from applications.forms import ApplicationForm, EquityDeclarationForm
-from applications.models import (
-    Application,
-    EquityDeclaration,
-    ScreeningAnswer,
-    Stage,
-    StageChange,
-)
+from applications.models import Application, EquityDeclaration, ScreeningAnswer, StageChange
+from applications.pipeline import MoveRefused, Stage
 from applications.tasks import (
     send_application_confirmation,
     send_duplicate_notice,
     send_status_links,
-    send_withdrawal_confirmation,
 )
-from positions.models import JobPosting, QuestionKind
+from applications.validators import DocumentType
+from positions.models import JobPosting, QuestionKind, ScreeningQuestion
 
 logger = logging.getLogger(__name__)
 
@@ -33,28 +33,38 @@ class DuplicateApplication(Exception):
 
 
 def application_submit(
-    *, posting: JobPosting, form: ApplicationForm, equity_form: EquityDeclarationForm
+    *,
+    posting: JobPosting,
+    applicant: dict[str, Any],
+    resume: File,
+    resume_type: DocumentType,
+    answers: dict[ScreeningQuestion, str],
+    equity: dict[str, str] | None,
 ) -> Application:
-    """Save a valid application with its answers, declaration and résumé, all or nothing.
+    """Save an application with its answers, declaration and résumé, all or nothing.
+
+    `applicant` holds the values of the Application fields the applicant fills in (those of
+    ApplicationForm), `resume_type` the type found in the résumé's bytes (detect_document_type),
+    `answers` the answer to each of the posting's screening questions ("" when left out) and
+    `equity` the employment equity answers, or None when none were given.
 
     Whether the posting is open is checked again inside the transaction, at the moment of saving,
-    so an application that arrives after the closing moment is refused even if the form was
-    opened before it. The résumé file is written during the transaction and removed again if the
-    transaction fails, so a failure leaves neither a row nor an orphan file.
+    so an application that arrives after the closing moment is refused (PostingNotOpen) even if the
+    form was opened before it. The résumé file is written during the transaction and removed again
+    if the transaction fails, so a failure leaves neither a row nor an orphan file. A second
+    application of the same address to the posting raises DuplicateApplication.
     """
-    application = form.instance
+    application = Application(posting=posting, **applicant)
     try:
         with transaction.atomic():
             if not JobPosting.objects.open().filter(pk=posting.pk).exists():
                 raise PostingNotOpen(posting.reference_number)
             now = timezone.now()
-            resume = form.cleaned_data["resume"]
-            application.posting = posting
             application.resume_name = resume.name[:255]
-            application.resume_type = form.resume_type.content_type
+            application.resume_type = resume_type.content_type
             # Stored (and later downloaded) under the extension of the type found in its bytes,
             # never the uploader's: "cv.bat" that is plain text becomes a ".txt" file.
-            resume.name = f"resume{form.resume_type.extension}"
+            resume.name = f"resume{resume_type.extension}"
             application.resume = resume
             application.resume_size = resume.size
             application.consented_at = application.declared_at = now
@@ -77,12 +87,10 @@ def application_submit(
                     else None,
                     meets_requirement=question.is_met_by(answer),
                 )
-                for question, answer in form.answers().items()
+                for question, answer in answers.items()
             )
-            if equity_form.has_answers():
-                EquityDeclaration.objects.create(
-                    application=application, **equity_form.cleaned_data
-                )
+            if equity and any(equity.values()):
+                EquityDeclaration.objects.create(application=application, **equity)
             transaction.on_commit(
                 lambda: send_application_confirmation.enqueue(application_id=application.pk)
             )
@@ -102,12 +110,66 @@ def application_duplicate_notify(*, posting: JobPosting, email: str) -> None:
 
 
 def application_withdraw(*, application: Application) -> StageChange:
-    """Withdraw an application at the applicant's request, and tell them it is done."""
-    change = application.move_to(Stage.WITHDRAWN)
-    transaction.on_commit(
-        lambda: send_withdrawal_confirmation.enqueue(application_id=application.pk)
+    """Withdraw an application at the applicant's request (listeners.py tells them it is done)."""
+    return application.move_to(Stage.WITHDRAWN)
+
+
+def applications_move(
+    *,
+    applications: QuerySet[Application] | Iterable[Application],
+    stage: str,
+    by: AbstractBaseUser | None,
+    reason: str = "",
+) -> tuple[list[Application], list[tuple[Application, MoveRefused]]]:
+    """Move each application to the stage on its own, in order of pk; return moved and refused.
+
+    Each move is checked, locked and recorded by Application.move_to and commits by itself: one
+    refusal does not undo the others. Refused ones come with the refusal, which says why.
+    """
+    if isinstance(applications, QuerySet):
+        applications = applications.order_by("pk")
+    else:
+        applications = sorted(applications, key=attrgetter("pk"))
+    moved, refused = [], []
+    for application in applications:
+        try:
+            application.move_to(stage, by=by, reason=reason)
+        except MoveRefused as refusal:
+            refused.append((application, refusal))
+        else:
+            moved.append(application)
+    return moved, refused
+
+
+def application_assign(
+    *,
+    applications: QuerySet[Application],
+    reviewer: AbstractBaseUser | None,
+    by: AbstractBaseUser | None = None,
+) -> int:
+    """Assign the applications to the reviewer (None: to nobody); return how many there were.
+
+    The reviewer becomes a reviewer of each posting concerned, in the same transaction, so that
+    they can see the applications assigned to them (Application.objects.visible_to).
+    """
+    with transaction.atomic():
+        # The postings are found before the update: a queryset narrowed by assignee ("not
+        # assigned") matches nothing once it has run.
+        postings = list(
+            JobPosting.objects.filter(pk__in=applications.values("posting_id")).values_list(
+                "pk", flat=True
+            )
+        )
+        count = applications.update(assignee=reviewer)
+        if reviewer is not None:
+            reviewer.reviewed_postings.add(*postings)
+    logger.info(
+        "%d application(s) assigned to user %s by user %s",
+        count,
+        reviewer and reviewer.pk,
+        by and by.pk,
     )
-    return change
+    return count
 
 
 def status_links_send(*, email: str) -> None:

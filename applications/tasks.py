@@ -1,25 +1,30 @@
 """E-mails to applicants, sent as background tasks in the applicant's language."""
 
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
-from applications.models import Application, Stage, StageMessage, absolute_url
+from applications.models import Application, StageMessage, absolute_url
+from applications.pipeline import Stage
+from csc_careers.mail import send_templated, send_text
 
 
 def send_to_applicant(application: Application, template: str, **context) -> None:
-    """Render <template>_subject.txt and <template>.txt in the applicant's language and send."""
-    with translation.override(application.correspondence_language):
-        context = {
+    """Send applications/email/<template> to the applicant, in their language."""
+    language = application.correspondence_language
+    with translation.override(language):
+        # The status page's address starts with the language (/fr/…): built in theirs too.
+        status_url = absolute_url(application.get_absolute_url())
+    send_templated(
+        f"applications/email/{template}",
+        to=[application.email],
+        language=language,
+        context={
             "application": application,
             "posting": application.posting,
-            "status_url": absolute_url(application.get_absolute_url()),
+            "status_url": status_url,
             **context,
-        }
-        subject = render_to_string(f"applications/email/{template}_subject.txt", context)
-        body = render_to_string(f"applications/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [application.email])
+        },
+    )
 
 
 @task()
@@ -74,4 +79,4 @@ def send_stage_message(application_id: int, stage: str) -> None:
     if message is None or application.stage != stage:
         return  # HR switched this e-mail off, or the application moved on meanwhile
     subject, body = message.render(application)
-    send_mail(subject, body, None, [application.email])
+    send_text(subject, body, to=[application.email], language=application.correspondence_language)

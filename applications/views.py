@@ -15,14 +15,11 @@ from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from applications.exports import export_response
-from applications.forms import (
-    ApplicationForm,
-    EquityDeclarationForm,
-    ExportForm,
-    StatusLinkRequestForm,
-)
+from applications.filters import ApplicationExportFilter
+from applications.forms import ApplicationForm, EquityDeclarationForm, StatusLinkRequestForm
 from applications.kept_resumes import KeptResumes
-from applications.models import Application, MoveRefused, Stage, StatusLinkExpired
+from applications.models import Application, StatusLinkExpired
+from applications.pipeline import MoveRefused, Stage
 from applications.services import (
     DuplicateApplication,
     PostingNotOpen,
@@ -93,7 +90,7 @@ class ApplyView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.posting = get_object_or_404(
-            JobPosting.objects.for_detail(), reference_number=kwargs["reference"]
+            JobPosting.objects.for_detail().with_state(), reference_number=kwargs["reference"]
         )
         if not self.posting.is_open:
             # A POST here is a form that was sent after the posting closed: say so.
@@ -146,7 +143,14 @@ class ApplyView(FormView):
                 self.get_context_data(form=form, equity_form=equity_form), status=400
             )
         try:
-            application_submit(posting=self.posting, form=form, equity_form=equity_form)
+            application_submit(
+                posting=self.posting,
+                applicant=form.applicant(),
+                resume=form.cleaned_data["resume"],
+                resume_type=form.resume_type,
+                answers=form.answers(),
+                equity=equity_form.answers(),
+            )
         except PostingNotOpen:
             form.forget_resume()
             self.posting.refresh_from_db()
@@ -295,15 +299,20 @@ class ExportView(PermissionRequiredMixin, FormView):
     permission_required = "applications.export_applications"
     raise_exception = True  # 403 for anyone without the permission, signed in or not
     template_name = "admin/applications/application/export.html"
-    form_class = ExportForm
 
     def has_permission(self):
         # The admin's own rule first (an active staff member): taking away someone's staff
         # status closes this page too, whatever permissions they keep.
         return admin.site.has_permission(self.request) and super().has_permission()
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    def get_form(self, form_class=None):
+        """Return the form of the export's filters (and format), kept with its FilterSet."""
+        self.filterset = ApplicationExportFilter(
+            self.request.POST if self.request.method == "POST" else None,
+            queryset=Application.objects.visible_to(self.request.user),
+            request=self.request,
+        )
+        return self.filterset.form
 
     def get_context_data(self, **kwargs):
         return {
@@ -313,10 +322,9 @@ class ExportView(PermissionRequiredMixin, FormView):
         }
 
     def form_valid(self, form):
-        applications = form.filter(Application.objects.visible_to(self.request.user))
         return export_response(
             self.request,
-            applications,
-            filters=form.described(),
+            self.filterset.qs,
+            filters=self.filterset.described(),
             file_format=form.cleaned_data["file_format"],
         )

@@ -293,6 +293,15 @@ APPLICATION_RATE = os.environ.get("APPLICATION_RATE", "10/h")
 STATUS_LINK_RATE = os.environ.get("STATUS_LINK_RATE", "5/h")
 # How long a status link e-mailed to an applicant works (asking for it again sends a fresh one).
 STATUS_LINK_MAX_AGE_DAYS = int(os.environ.get("STATUS_LINK_MAX_AGE_DAYS", "30"))
+# Job alerts (positions/models/alerts.py): a sign-up not confirmed within this many days is
+# deleted; so is a confirmed one paused, or sent nothing, for ALERT_DORMANT_DAYS. The links in
+# alert e-mails (manage, unsubscribe) work for ALERT_LINK_MAX_AGE_DAYS; each e-mail has fresh ones.
+ALERT_CONFIRMATION_DAYS = int(os.environ.get("ALERT_CONFIRMATION_DAYS", "7"))
+ALERT_DORMANT_DAYS = int(os.environ.get("ALERT_DORMANT_DAYS", "365"))
+ALERT_LINK_MAX_AGE_DAYS = int(os.environ.get("ALERT_LINK_MAX_AGE_DAYS", "60"))
+# Sign-ups per visitor (IP address) and per e-mail address (django-ratelimit rates).
+ALERT_SIGNUP_RATE = os.environ.get("ALERT_SIGNUP_RATE", "10/h")
+ALERT_SIGNUP_EMAIL_RATE = os.environ.get("ALERT_SIGNUP_EMAIL_RATE", "3/h")
 # Where the 429 page sends people who need help before the limit resets.
 CAREERS_CONTACT_EMAIL = os.environ.get("CAREERS_CONTACT_EMAIL", "careers-carrieres@csc-scc.gc.ca")
 RATELIMIT_VIEW = "applications.views.rate_limited"

@@ -204,11 +204,6 @@ class PostingSort(models.TextChoices):
     SALARY = "salary", _("Highest salary")
 
 
-def posting_location_subquery(**lookups):
-    """Return ids of postings with a location matching the lookups (no duplicate rows)."""
-    return JobPosting.locations.through.objects.filter(**lookups).values("jobposting_id")
-
-
 class PostingFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(
         label=_("Keyword"),
@@ -316,13 +311,13 @@ class PostingFilter(SharedFormFilterSet):
         return queryset.search(value)
 
     def filter_region(self, queryset, name, region):
-        return queryset.filter(pk__in=posting_location_subquery(facility__region=region))
+        return queryset.in_region(region)
 
     def filter_province(self, queryset, name, province):
-        return queryset.filter(pk__in=posting_location_subquery(facility__province=province))
+        return queryset.at_places(province=province)
 
     def filter_location(self, queryset, name, facility):
-        return queryset.filter(pk__in=posting_location_subquery(facility=facility))
+        return queryset.at_places(pk=facility.pk)
 
     def filter_closing_within(self, queryset, name, days):
         last_day = posting_today() + datetime.timedelta(days=int(days))

@@ -1,4 +1,4 @@
-"""How the texts HR types in the admin become paragraphs on the public pages."""
+"""How the texts HR types in the admin become paragraphs and lists on the public pages."""
 
 import re
 
@@ -17,3 +17,8 @@ def paragraphs(text: str | None) -> list[str]:
     return [
         block.strip() for block in BLANK_LINE.split(normalize_newlines(text or "")) if block.strip()
     ]
+
+
+def lines(text: str | None) -> list[str]:
+    """Return the lines of a text that hold something, stripped: one item of a list each."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

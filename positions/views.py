@@ -121,6 +121,8 @@ class SharedObjectMixin:
     a search has the search in its address (?back=…), so its page is seldom in the page cache.
     Any change HR makes starts a new generation of the public pages (csc_careers.page_cache), so
     no copy outlives an edit; the lifetime bounds a copy made while a change was being committed.
+    A copy is kept for the day it was made (Pacific time): a posting's state, read with it, may
+    change at midnight.
     """
 
     shared_object_seconds = 300
@@ -133,7 +135,7 @@ class SharedObjectMixin:
         if len(slug) > model._meta.get_field(self.slug_field).max_length:
             raise Http404("No such page.")
         digest = hashlib.sha256(slug.encode()).hexdigest()
-        key = f"public-object:{generation()}:{model._meta.label_lower}:{digest}"
+        key = f"public-object:{generation()}:{posting_today()}:{model._meta.label_lower}:{digest}"
         found = cache.get(key)
         if found is None:
             found = super().get_object()
@@ -200,7 +202,8 @@ class PostingDetailView(SharedObjectMixin, DetailView):
     slug_url_kwarg = "reference"
 
     def get_queryset(self):
-        return JobPosting.objects.for_detail()
+        # The state is read with the posting: its page and the checks below ask no more.
+        return JobPosting.objects.for_detail().with_state()
 
     def get_object(self, queryset=None):
         posting = super().get_object(queryset)

@@ -35,6 +35,29 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the test database, and note the staff roles its migrations made, before any
+    transactional test can flush them (tests/applications/test_roles.py reads them)."""
+    from django.contrib.auth.models import Group
+
+    with django_db_blocker.unblock():
+        groups = Group.objects.prefetch_related("permissions__content_type")
+        return {
+            group.name: {
+                f"{permission.content_type.app_label}.{permission.codename}"
+                for permission in group.permissions.all()
+            }
+            for group in groups
+        }
+
+
+@pytest.fixture(scope="session")
+def migrated_groups(django_db_setup) -> dict[str, set[str]]:
+    """Each group the migrations created, with its permissions as "app_label.codename"."""
+    return django_db_setup
+
+
 @pytest.fixture
 def catalogue(db):
     """Load CSC's occupation catalogue as the run command does."""

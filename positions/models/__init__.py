@@ -31,12 +31,15 @@ __all__ = [
     "Video",
     "WorkEnvironment",
 ]
+from positions.models.alerts import AlertFrequency, JobAlert, JobAlertDelivery
 from positions.models.places import Facility, FacilityKind, Province, Region, SecurityLevel
 from positions.models.postings import (
     ClassificationGroup,
-    Eligibility,
     JobPosting,
     LanguageRequirement,
+    PostingAction,
+    PostingEvent,
+    PostingMoveRefused,
     PostingState,
     Qualification,
     QualificationKind,
@@ -44,17 +47,23 @@ from positions.models.postings import (
     ScreeningQuestion,
     SecurityClearance,
     Tenure,
+    WhoCanApply,
     posting_today,
 )
 from positions.models.search import SearchWord
 
 __all__ += [
+    "AlertFrequency",
     "ClassificationGroup",
-    "Eligibility",
     "Facility",
     "FacilityKind",
+    "JobAlert",
+    "JobAlertDelivery",
     "JobPosting",
     "LanguageRequirement",
+    "PostingAction",
+    "PostingEvent",
+    "PostingMoveRefused",
     "PostingState",
     "Province",
     "Qualification",
@@ -66,5 +75,6 @@ __all__ += [
     "SecurityClearance",
     "SecurityLevel",
     "Tenure",
+    "WhoCanApply",
     "posting_today",
 ]

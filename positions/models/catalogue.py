@@ -15,26 +15,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from positions.text import paragraphs
+from positions.models.base import NaturalKeyManager, NaturalKeyModel
+from positions.text import lines, paragraphs
 from positions.validators import validate_image_content, validate_image_size
 
 
-class SlugManager(models.Manager):
-    """Let fixtures refer to rows by slug instead of by primary key."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
-class CareerStream(models.Model):
+class CareerStream(NaturalKeyModel):
     """A group of occupations the way CSC presents them to job seekers."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=120)
     summary = models.TextField(_("summary"), max_length=1000)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = SlugManager()
 
     class Meta:
         ordering = ["order", "slug"]
@@ -47,11 +39,8 @@ class CareerStream(models.Model):
     def get_absolute_url(self):
         return f"{reverse('positions:occupation-list')}?stream={self.slug}"
 
-    def natural_key(self):
-        return (self.slug,)
 
-
-class WorkEnvironment(models.Model):
+class WorkEnvironment(NaturalKeyModel):
     """A kind of workplace (institution, parole office, …), with how many CSC has."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -65,8 +54,6 @@ class WorkEnvironment(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = SlugManager()
-
     class Meta:
         ordering = ["order", "slug"]
         verbose_name = _("work environment")
@@ -74,9 +61,6 @@ class WorkEnvironment(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.slug,)
 
 
 class RequirementKind(models.TextChoices):
@@ -140,7 +124,7 @@ class OccupationQuerySet(models.QuerySet):
         )
 
 
-class Occupation(models.Model):
+class Occupation(NaturalKeyModel):
     """A kind of job at CSC, as described on CSC's careers pages."""
 
     stream = models.ForeignKey(
@@ -201,7 +185,7 @@ class Occupation(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=True)
 
-    objects = SlugManager.from_queryset(OccupationQuerySet)()
+    objects = NaturalKeyManager.from_queryset(OccupationQuerySet)()
 
     class Meta:
         # HR's choice first (an occupation CSC is hiring for most), then the catalogue's order.
@@ -218,9 +202,6 @@ class Occupation(models.Model):
 
     def get_absolute_url(self):
         return reverse("positions:occupation-detail", kwargs={"slug": self.slug})
-
-    def natural_key(self):
-        return (self.slug,)
 
     @property
     def overview_paragraphs(self) -> list[str]:
@@ -442,7 +423,7 @@ class OccupationSection(models.Model):
 
     @property
     def item_list(self) -> list[str]:
-        return [line.strip() for line in self.items.splitlines() if line.strip()]
+        return lines(self.items)
 
 
 class Video(models.Model):
@@ -479,15 +460,13 @@ class StrategicPriority(models.Model):
         return self.text
 
 
-class ProgramArea(models.Model):
+class ProgramArea(NaturalKeyModel):
     """An area of CSC's work with offenders (health services, CORCAN, chaplaincy, …)."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=160)
     description = models.TextField(_("description"), max_length=3000)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = SlugManager()
 
     class Meta:
         ordering = ["order", "slug"]
@@ -496,6 +475,3 @@ class ProgramArea(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.slug,)

@@ -3,17 +3,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from positions.models.catalogue import SlugManager
+from positions.models.base import NaturalKeyModel
 
 
-class Region(models.Model):
+class Region(NaturalKeyModel):
     """One of CSC's administrative regions, or national headquarters."""
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = SlugManager()
 
     class Meta:
         ordering = ["order", "slug"]
@@ -23,16 +21,8 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
 
-
-class ProvinceManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
-
-
-class Province(models.Model):
+class Province(NaturalKeyModel):
     """A province or territory, by its two-letter postal abbreviation."""
 
     code = models.CharField(_("code"), max_length=2, unique=True)
@@ -44,7 +34,7 @@ class Province(models.Model):
         verbose_name=_("CSC region"),
     )
 
-    objects = ProvinceManager()
+    natural_key_field = "code"
 
     class Meta:
         ordering = ["name"]
@@ -53,9 +43,6 @@ class Province(models.Model):
 
     def __str__(self):
         return self.name
-
-    def natural_key(self):
-        return (self.code,)
 
 
 class FacilityKind(models.TextChoices):
@@ -73,7 +60,7 @@ class SecurityLevel(models.TextChoices):
     MULTI_LEVEL = "multi-level", _("Multi-level security")
 
 
-class Facility(models.Model):
+class Facility(NaturalKeyModel):
     """A CSC workplace: an institution, parole office, community correctional centre or office."""
 
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -97,15 +84,13 @@ class Facility(models.Model):
         Region, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("CSC region")
     )
 
-    objects = SlugManager()
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="institution") | models.Q(security_level=""),
+                condition=models.Q(kind=FacilityKind.INSTITUTION) | models.Q(security_level=""),
                 name="security_level_only_for_institutions",
                 violation_error_message=_("Only institutions have a security level."),
             ),
@@ -113,6 +98,3 @@ class Facility(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.city})"
-
-    def natural_key(self):
-        return (self.slug,)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from csc_careers.telephone import telephone_uri, validate_telephone
 from positions.models.catalogue import Occupation
 from positions.models.places import Facility, Province, Region
 from positions.models.search import keyword_query, rebuild_search_documents, search_language
-from positions.text import paragraphs
+from positions.text import lines, paragraphs
 
 POSTING_TIME_ZONE = ZoneInfo("America/Vancouver")
 
@@ -90,9 +90,74 @@ class SecurityClearance(models.TextChoices):
     TOP_SECRET = "top-secret", _("Top secret")
 
 
-class Eligibility(models.TextChoices):
+class WhoCanApply(models.TextChoices):
     PUBLIC = "public", _("Open to the public")
     AREA = "area", _("Area of selection")
+
+
+# Published and not archived: the public sees the posting (open or closed) or will (scheduled).
+PUBLISHED = Q(published_at__isnull=False, archived_at__isnull=True)
+
+
+def state_conditions(today: datetime.date) -> list[tuple[str, Q]]:
+    """Return each state with the condition a posting in it meets today: the one definition.
+
+    The conditions exclude one another, so each state's QuerySet method filters on its own, and
+    with_state() tests them in this order.
+    """
+    not_closed = PUBLISHED & Q(closed_early_at__isnull=True, closing_date__gte=today)
+    return [
+        (PostingState.ARCHIVED, Q(archived_at__isnull=False)),
+        (PostingState.DRAFT, Q(published_at__isnull=True, archived_at__isnull=True)),
+        (
+            PostingState.CLOSED,
+            PUBLISHED & (Q(closed_early_at__isnull=False) | Q(closing_date__lt=today)),
+        ),
+        (PostingState.SCHEDULED, not_closed & Q(open_date__gt=today)),
+        (PostingState.OPEN, not_closed & Q(open_date__lte=today)),
+    ]
+
+
+def state_condition(state: str, today: datetime.date) -> Q:
+    """Return the condition a posting in this state meets today."""
+    return dict(state_conditions(today))[state]
+
+
+class PostingAction(models.TextChoices):
+    """What a posting's history records: its workflow moves, and its making as a copy."""
+
+    PUBLISHED = "published", _("Published")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed early")
+    ARCHIVED = "archived", _("Archived")
+    CREATED_AS_COPY = "created-as-copy", _("Created as a copy")
+
+
+# The states each workflow move starts from. Publishing also needs a complete posting whose
+# closing date has not passed, so only a posting closed early can be reopened.
+POSTING_MOVES: dict[str, set[str]] = {
+    PostingAction.PUBLISHED: {PostingState.DRAFT},
+    PostingAction.REOPENED: {PostingState.CLOSED},
+    PostingAction.CLOSED: {PostingState.OPEN, PostingState.SCHEDULED},
+    PostingAction.ARCHIVED: {PostingState.CLOSED, PostingState.DRAFT},
+}
+
+
+class PostingMoveRefused(ValidationError):
+    """A workflow move the posting does not allow as it is: its state, or what it lacks."""
+
+    def __init__(self, message, *, posting: "JobPosting", state: str, params: dict | None = None):
+        super().__init__(
+            message,
+            code="posting_move_refused",
+            params={
+                "posting": posting.reference_number,
+                "state": PostingState(state).label,
+                **(params or {}),
+            },
+        )
+        self.posting = posting
+        self.state = state
 
 
 # Of the document's weights D, C (qualifications), B (places, description), A (title,
@@ -104,41 +169,40 @@ class PostingQuerySet(models.QuerySet):
     """Every view, feed, sitemap and form asks these methods what "open" means."""
 
     def published(self):
-        return self.filter(published_at__isnull=False, archived_at__isnull=True)
+        """Return postings the public sees (open or closed) or will see (scheduled)."""
+        return self.filter(PUBLISHED)
+
+    def in_state(self, state: str, today: datetime.date | None = None):
+        """Return postings in a state (a PostingState) today."""
+        return self.filter(state_condition(state, today or posting_today()))
 
     def open(self, today: datetime.date | None = None):
         """Return postings people can read and apply to today."""
-        today = today or posting_today()
-        return self.published().filter(
-            closed_early_at__isnull=True, open_date__lte=today, closing_date__gte=today
-        )
+        return self.in_state(PostingState.OPEN, today)
 
     def scheduled(self, today: datetime.date | None = None):
         """Return published postings whose open date is still to come."""
-        today = today or posting_today()
-        return self.published().filter(closed_early_at__isnull=True, open_date__gt=today)
+        return self.in_state(PostingState.SCHEDULED, today)
 
     def closed(self, today: datetime.date | None = None):
         """Return published postings past their closing date or closed early."""
-        today = today or posting_today()
-        return self.published().filter(Q(closed_early_at__isnull=False) | Q(closing_date__lt=today))
+        return self.in_state(PostingState.CLOSED, today)
 
     def with_state(self, today: datetime.date | None = None):
-        """Annotate each posting's current_state, for lists and filters in the admin."""
-        today = today or posting_today()
+        """Annotate each posting's current_state: what JobPosting.state then reads, no query."""
+        conditions = state_conditions(today or posting_today())
         return self.annotate(
             current_state=Case(
-                When(archived_at__isnull=False, then=Value(PostingState.ARCHIVED)),
-                When(published_at__isnull=True, then=Value(PostingState.DRAFT)),
-                When(
-                    Q(closed_early_at__isnull=False) | Q(closing_date__lt=today),
-                    then=Value(PostingState.CLOSED),
-                ),
-                When(open_date__gt=today, then=Value(PostingState.SCHEDULED)),
-                default=Value(PostingState.OPEN),
+                *(When(condition, then=Value(state)) for state, condition in conditions),
                 output_field=models.CharField(),
             )
         )
+
+    def current_campaigns(self, days: int = 90):
+        """Return the postings of current campaigns, newest first: those closing no more than
+        `days` days ago, open now or closed lately (and drafts or scheduled ones dated so)."""
+        since = posting_today() - datetime.timedelta(days=days)
+        return self.filter(closing_date__gte=since).order_by("-open_date", "-pk")
 
     def for_list(self):
         # The few occupations are fetched apart, not joined: a join would carry each one's long
@@ -266,7 +330,7 @@ class JobPosting(models.Model):
         _("security clearance"), max_length=20, choices=SecurityClearance.choices
     )
     eligibility = models.CharField(
-        _("who can apply"), max_length=10, choices=Eligibility.choices, default=Eligibility.PUBLIC
+        _("who can apply"), max_length=10, choices=WhoCanApply.choices, default=WhoCanApply.PUBLIC
     )
     area_of_selection = models.TextField(
         _("area of selection"),
@@ -374,7 +438,7 @@ class JobPosting(models.Model):
                 errors["language_profile"] = _("Bilingual positions need a language profile.")
         elif self.language_profile:
             errors["language_profile"] = _("Only bilingual positions have a language profile.")
-        if self.eligibility == Eligibility.AREA and not self.area_of_selection:
+        if self.is_area_of_selection and not self.area_of_selection:
             errors["area_of_selection"] = _("Say who can apply.")
         if errors:
             raise ValidationError(errors)
@@ -389,17 +453,15 @@ class JobPosting(models.Model):
 
     @property
     def state(self) -> str:
-        """Return this posting's state; the same rules as PostingQuerySet.with_state()."""
-        if self.archived_at:
-            return PostingState.ARCHIVED
-        if not self.published_at:
+        """Return this posting's state as annotated by with_state(), or else as the database
+        says now (one query each time; an unsaved posting is a draft)."""
+        if "current_state" in self.__dict__:
+            return self.current_state
+        if self.pk is None:
             return PostingState.DRAFT
-        today = posting_today()
-        if self.closed_early_at or self.closing_date < today:
-            return PostingState.CLOSED
-        if self.open_date > today:
-            return PostingState.SCHEDULED
-        return PostingState.OPEN
+        return (
+            JobPosting.objects.with_state().values_list("current_state", flat=True).get(pk=self.pk)
+        )
 
     @property
     def state_label(self) -> str:
@@ -408,6 +470,11 @@ class JobPosting(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == PostingState.OPEN
+
+    @property
+    def is_area_of_selection(self) -> bool:
+        """Whether only an area of selection may apply (not the public)."""
+        return self.eligibility == WhoCanApply.AREA
 
     @property
     def days_left(self) -> int:
@@ -438,11 +505,11 @@ class JobPosting(models.Model):
 
     @property
     def operational_requirement_list(self) -> list[str]:
-        return [line.strip() for line in self.operational_requirements.splitlines() if line.strip()]
+        return lines(self.operational_requirements)
 
     @property
     def condition_list(self) -> list[str]:
-        return [line.strip() for line in self.conditions_of_employment.splitlines() if line.strip()]
+        return lines(self.conditions_of_employment)
 
     @property
     def places(self) -> list[str]:
@@ -480,44 +547,153 @@ class JobPosting(models.Model):
         """Published and not archived: the public sees it (open or closed) or will (scheduled)."""
         return bool(self.published_at and not self.archived_at)
 
-    def publish(self) -> None:
-        """Publish the posting, or reopen one closed early; it opens on its open date.
+    def publish(self, *, by=None) -> "PostingEvent":
+        """Publish a draft, or reopen a posting closed early; it opens on its open date.
 
-        Raise ValidationError if it is incomplete or its closing date has passed.
+        Raise PostingMoveRefused if it is in another state, is incomplete, or its closing date
+        has passed.
         """
-        problems = self.publication_problems()
-        if self.closing_date < posting_today():
-            problems.append(_("its closing date has passed"))
-        if problems:
-            raise ValidationError(
-                _("%(posting)s cannot be published: %(problems)s.")
-                % {"posting": self.reference_number, "problems": "; ".join(map(str, problems))}
+        with transaction.atomic():
+            current = self._locked()
+            state = current.current_state
+            action = next(
+                (
+                    action
+                    for action in (PostingAction.PUBLISHED, PostingAction.REOPENED)
+                    if state in POSTING_MOVES[action]
+                ),
+                None,
             )
-        self.published_at = timezone.now()
-        self.archived_at = self.closed_early_at = None
-        self.save(update_fields=["published_at", "archived_at", "closed_early_at", "updated_at"])
+            if action is None:
+                raise PostingMoveRefused(
+                    _(
+                        "%(posting)s cannot be published: it is “%(state)s”; only drafts and "
+                        "postings closed early can be."
+                    ),
+                    posting=current,
+                    state=state,
+                )
+            problems = current.publication_problems()
+            if current.closing_date < posting_today():
+                problems.append(_("its closing date has passed"))
+            if problems:
+                raise PostingMoveRefused(
+                    _("%(posting)s cannot be published: %(problems)s."),
+                    posting=current,
+                    state=state,
+                    params={"problems": "; ".join(map(str, problems))},
+                )
+            current.published_at = timezone.now()
+            current.closed_early_at = None
+            return self._record_move(current, action, by, ["published_at", "closed_early_at"])
 
     publish.alters_data = True
 
-    def archive(self) -> None:
-        """Take a closed or draft posting off the site for good (its applications are kept)."""
-        self.archived_at = timezone.now()
-        self.save(update_fields=["archived_at", "updated_at"])
+    def close_now(self, *, by=None) -> "PostingEvent":
+        """Close an open or scheduled posting before its closing date (else PostingMoveRefused)."""
+        with transaction.atomic():
+            current = self._locked()
+            self._check_move(
+                current,
+                PostingAction.CLOSED,
+                _(
+                    "%(posting)s cannot be closed: it is “%(state)s”; only open and scheduled "
+                    "postings can be."
+                ),
+            )
+            current.closed_early_at = timezone.now()
+            return self._record_move(current, PostingAction.CLOSED, by, ["closed_early_at"])
+
+    close_now.alters_data = True
+
+    def archive(self, *, by=None) -> "PostingEvent":
+        """Take a closed or draft posting off the site for good (its applications are kept).
+
+        Raise PostingMoveRefused for an open, scheduled or archived posting.
+        """
+        with transaction.atomic():
+            current = self._locked()
+            self._check_move(
+                current,
+                PostingAction.ARCHIVED,
+                _(
+                    "%(posting)s cannot be archived: it is “%(state)s”; only closed postings and "
+                    "drafts can be."
+                ),
+            )
+            current.archived_at = timezone.now()
+            return self._record_move(current, PostingAction.ARCHIVED, by, ["archived_at"])
 
     archive.alters_data = True
 
-    def close_now(self) -> None:
-        """Close an open or scheduled posting before its closing date."""
-        self.closed_early_at = timezone.now()
-        self.save(update_fields=["closed_early_at", "updated_at"])
+    def _locked(self) -> "JobPosting":
+        """Return this posting's row, locked until the transaction ends, with its state.
 
-    close_now.alters_data = True
+        Two people moving it at once cannot both succeed: the second sees the state the first
+        left it in, and is refused if the move no longer applies.
+        """
+        return JobPosting.objects.select_for_update().with_state().get(pk=self.pk)
+
+    @staticmethod
+    def _check_move(current: "JobPosting", action: str, refusal: str) -> None:
+        """Raise PostingMoveRefused(refusal) unless the posting's state allows the move."""
+        if current.current_state not in POSTING_MOVES[action]:
+            raise PostingMoveRefused(refusal, posting=current, state=current.current_state)
+
+    def _record_move(
+        self, current: "JobPosting", action: str, by, fields: list[str]
+    ) -> "PostingEvent":
+        """Save the moved fields, write the event, and bring this instance up to date."""
+        current.save(update_fields=[*fields, "updated_at"])
+        event = PostingEvent.objects.create(posting=current, action=action, by=by)
+        for name in [*fields, "updated_at"]:
+            setattr(self, name, getattr(current, name))
+        # The state annotated when this posting was read no longer holds.
+        self.__dict__.pop("current_state", None)
+        return event
+
+    _record_move.alters_data = True
 
     def update_search_documents(self) -> None:
         """Rebuild the English and French full-text documents (after its places and texts)."""
         rebuild_search_documents(JobPosting.objects.filter(pk=self.pk))
 
     update_search_documents.alters_data = True
+
+
+class PostingEvent(models.Model):
+    """One step of a posting's history: who published, reopened, closed, archived or copied it."""
+
+    posting = models.ForeignKey(
+        JobPosting, on_delete=models.CASCADE, related_name="events", verbose_name=_("job posting")
+    )
+    action = models.CharField(_("what"), max_length=20, choices=PostingAction.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when a command made the change."),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("posting event")
+        verbose_name_plural = _("posting events")
+
+    def __str__(self):
+        return f"{self.posting_id}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(
+                _("A posting's history is a permanent record and cannot be edited.")
+            )
+        super().save(*args, **kwargs)
 
 
 # A posting's documents hold its occupation's title and its places' names: how to find the
@@ -632,7 +808,7 @@ class ScreeningQuestion(models.Model):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return lines(self.choices)
 
     def is_met_by(self, answer: str) -> bool | None:
         """Whether an answer meets this question's requirement (None: it sets none).
@@ -655,7 +831,7 @@ class ScreeningQuestion(models.Model):
         for choices in [self.choices] + [
             getattr(self, f"choices_{code}") for code, _name in settings.LANGUAGES
         ]:
-            lines = [line.strip() for line in (choices or "").splitlines() if line.strip()]
-            if text in lines:
-                return lines.index(text) + 1
+            listed = lines(choices)
+            if text in listed:
+                return listed.index(text) + 1
         return None

@@ -1,56 +1,214 @@
-"""Applications made directly (no HTTP), for review-queue tests."""
+"""Factories for applications and staff roles."""
 
-import importlib
-import itertools
-
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
+import factory
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, Citizenship, OfficialLanguage, Residence, Stage
+from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
 from tests.documents import pdf_bytes
 from tests.factories import JobPostingFactory
 
-_numbers = itertools.count(1)
+RESUME = pdf_bytes()
+
+# The stage each stage is reached from on the shortest legal path (the README: received →
+# screening → screened in/out → assessment → interview → reference and security checks → offer →
+# hired; rejected or withdrawn from any active stage).
+REACHED_FROM = {
+    Stage.SCREENING: Stage.RECEIVED,
+    Stage.SCREENED_IN: Stage.SCREENING,
+    Stage.SCREENED_OUT: Stage.SCREENING,
+    Stage.ASSESSMENT: Stage.SCREENED_IN,
+    Stage.INTERVIEW: Stage.ASSESSMENT,
+    Stage.REFERENCE_CHECK: Stage.INTERVIEW,
+    Stage.OFFER: Stage.REFERENCE_CHECK,
+    Stage.HIRED: Stage.OFFER,
+    Stage.REJECTED: Stage.RECEIVED,
+    Stage.WITHDRAWN: Stage.RECEIVED,
+}
 
 
-def make_application(posting=None, **fields) -> Application:
-    number = next(_numbers)
-    values = {
-        "posting": posting or JobPostingFactory(),
-        "first_name": "Applicant",
-        "last_name": f"Number {number}",
-        "email": f"applicant{number}@example.ca",
-        "phone": "613-555-0100",
-        "residence": "ON",
-        "eligibility": "citizen",
-        "correspondence_language": "en",
-        "assessment_language": "en",
-        "resume_name": "cv.pdf",
-        "resume_type": "application/pdf",
-        "resume_size": len(pdf_bytes()),
-        "consented_at": timezone.now(),
-        "declared_at": timezone.now(),
-    }
-    application = Application(**{**values, **fields})
-    application.resume.save("cv.pdf", ContentFile(pdf_bytes()), save=False)
-    application.save()
-    return application
+def path_to(stage: str) -> list[Stage]:
+    """Return the moves that take a received application to `stage`, in order."""
+    path = []
+    while stage != Stage.RECEIVED:
+        path.insert(0, Stage(stage))
+        stage = REACHED_FROM[stage]
+    return path
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted application, with a PDF résumé in private storage, in the stage asked for.
+
+    It reaches that stage the way the pipeline takes it there: created received, then moved with
+    `move_to` along the shortest legal path (`REACHED_FROM`), so its history (StageChange rows)
+    and `stage_changed_at` are what HR's moves leave. A trait names each stage
+    (`ApplicationFactory(hired=True)`); `stage=` takes a Stage for parametrized tests. Like HR's
+    moves, moves to a notified stage queue the applicant's e-mail (sent on commit, so only in
+    transactional tests). `stage_changed_at=` dates those moves (the retention rule counts from it).
+    """
+
+    class Meta:
+        model = Application
+
+    class Params:
+        screening = factory.Trait(stage=Stage.SCREENING)
+        screened_in = factory.Trait(stage=Stage.SCREENED_IN)
+        screened_out = factory.Trait(stage=Stage.SCREENED_OUT)
+        assessment = factory.Trait(stage=Stage.ASSESSMENT)
+        interview = factory.Trait(stage=Stage.INTERVIEW)
+        reference_check = factory.Trait(stage=Stage.REFERENCE_CHECK)
+        offer = factory.Trait(stage=Stage.OFFER)
+        hired = factory.Trait(stage=Stage.HIRED)
+        rejected = factory.Trait(stage=Stage.REJECTED)
+        withdrawn = factory.Trait(stage=Stage.WITHDRAWN)
+
+    posting = factory.SubFactory(JobPostingFactory)
+    first_name = "Applicant"
+    last_name = factory.Sequence(lambda n: f"Number {n}")
+    email = factory.Sequence(lambda n: f"applicant{n}@example.ca")
+    phone = "613-555-0100"
+    residence = Residence.ON
+    eligibility = Citizenship.CITIZEN
+    correspondence_language = OfficialLanguage.ENGLISH
+    assessment_language = OfficialLanguage.ENGLISH
+    resume = factory.django.FileField(filename="cv.pdf", data=RESUME)
+    resume_name = "cv.pdf"
+    resume_type = "application/pdf"
+    resume_size = len(RESUME)
+    consented_at = factory.LazyFunction(timezone.now)
+    declared_at = factory.LazyFunction(timezone.now)
+    stage = Stage.RECEIVED
+    stage_changed_at = None
+
+    @classmethod
+    def _create(cls, model_class, *args, stage, stage_changed_at, **kwargs):
+        application = super()._create(model_class, *args, **kwargs)
+        for step in path_to(stage):
+            application.move_to(step)
+        if stage_changed_at is not None:
+            # Test data dated in the past: the moves just made, and the row, as if made then.
+            application.stage_changes.update(changed_at=stage_changed_at)
+            Application.objects.filter(pk=application.pk).update(stage_changed_at=stage_changed_at)
+            application.stage_changed_at = stage_changed_at
+        return application
+
+
+# What each role may do, as Django permission names: the README's roles ("An admin account for
+# HR") in the admin's terms. Migrations 0003 and 0005 create the same groups; test_roles.py fails
+# if the two differ.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    # Write and publish postings; see every application; move, assign, rate and annotate them;
+    # download résumés; edit the stage e-mails; read the export log.
+    HR_ADMINISTRATORS: {
+        "positions.add_jobposting",
+        "positions.change_jobposting",
+        "positions.delete_jobposting",
+        "positions.view_jobposting",
+        "positions.add_qualification",
+        "positions.change_qualification",
+        "positions.delete_qualification",
+        "positions.view_qualification",
+        "positions.add_screeningquestion",
+        "positions.change_screeningquestion",
+        "positions.delete_screeningquestion",
+        "positions.view_screeningquestion",
+        "positions.view_occupation",
+        "positions.view_facility",
+        "positions.view_region",
+        "positions.view_province",
+        "applications.view_application",
+        "applications.change_application",
+        "applications.view_all_applications",
+        "applications.view_resume",
+        "applications.move_application",
+        "applications.assign_application",
+        "applications.export_applications",
+        "applications.view_screeninganswer",
+        "applications.add_applicationnote",
+        "applications.view_applicationnote",
+        "applications.add_qualificationrating",
+        "applications.change_qualificationrating",
+        "applications.view_qualificationrating",
+        "applications.view_stagechange",
+        "applications.view_stagemessage",
+        "applications.change_stagemessage",
+        "applications.view_exportlog",
+    },
+    # Only the applications of their postings; move them, add notes and ratings; download their
+    # résumés; cannot edit postings or export.
+    REVIEWERS: {
+        "positions.view_jobposting",
+        "positions.view_occupation",
+        "applications.view_application",
+        "applications.change_application",
+        "applications.view_resume",
+        "applications.move_application",
+        "applications.view_screeninganswer",
+        "applications.add_applicationnote",
+        "applications.view_applicationnote",
+        "applications.add_qualificationrating",
+        "applications.change_qualificationrating",
+        "applications.view_qualificationrating",
+        "applications.view_stagechange",
+    },
+    # Read every application and export applicant lists; cannot move applications or edit
+    # postings.
+    RECRUITERS: {
+        "positions.view_jobposting",
+        "positions.view_occupation",
+        "positions.view_region",
+        "applications.view_application",
+        "applications.view_all_applications",
+        "applications.view_resume",
+        "applications.export_applications",
+        "applications.view_screeninganswer",
+        "applications.view_applicationnote",
+        "applications.view_qualificationrating",
+        "applications.view_stagechange",
+        "applications.view_exportlog",
+    },
+}
+
+
+def permissions_named(names: set[str]) -> list[Permission]:
+    """Return the permissions named "app_label.codename", or raise LookupError for any unknown."""
+    wanted = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(wanted).select_related("content_type"))
+    missing = names - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+    if missing:
+        raise LookupError(f"Unknown permissions: {sorted(missing)}")
+    return found
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    """A staff role (a group) with exactly the permissions of ROLE_PERMISSIONS.
+
+    The migrations create the roles, but a transactional test's flush deletes them; the factory
+    gives every test the same role whether or not one ran before it on this process.
+    """
+
+    class Meta:
+        model = Group
+        django_get_or_create = ["name"]
+        skip_postgeneration_save = True
+
+    name = HR_ADMINISTRATORS
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        if create:
+            self.permissions.set(permissions_named(ROLE_PERMISSIONS[self.name]))
 
 
 def staff_in(django_user_model, role: str, username: str | None = None):
+    """Return a new staff member in `role` (password "x")."""
     user = django_user_model.objects.create_user(
         username or role.lower().replace(" ", "."), password="x", is_staff=True
     )
-    if not Group.objects.filter(name=role).exists():
-        # A transactional (browser) test flushed the tables, and with them the roles that a data
-        # migration creates: create them again the same way.
-        roles = importlib.import_module("applications.migrations.0003_roles_and_stage_messages")
-        configs = [django_apps.get_app_config(label) for label in ("positions", "applications")]
-        modules = [config.models_module for config in configs]
-        roles.create_roles(django_apps, None)
-        for config, module in zip(configs, modules, strict=True):
-            config.models_module = module  # create_roles resets it, for migration-state stubs
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(RoleFactory(name=role))
     return user

@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from applications.models import Application, EquityDeclaration, ScreeningAnswer, Stage
+from applications.models import Application, EquityDeclaration, ScreeningAnswer
+from applications.pipeline import Stage
 from positions.models import JobPosting, posting_today
 from tests.documents import dense_page_pdf_bytes, pdf_bytes, pdf_with, upload
 from tests.factories import JobPostingFactory

@@ -19,10 +19,10 @@ from applications.models import (
     ExportLog,
     QualificationRating,
     ScreeningAnswer,
-    Stage,
 )
+from applications.pipeline import Stage
 from applications.roles import RECRUITERS, REVIEWERS
-from tests.applications.factories import make_application, staff_in
+from tests.applications.factories import ApplicationFactory, staff_in
 from tests.applications.test_apply import apply_url, form_data
 from tests.factories import (
     CareerStreamFactory,
@@ -65,8 +65,8 @@ def read_csv(body: bytes) -> list[list[str]]:
 
 
 def test_csv_of_one_posting_has_exact_content(client, recruiter, posting):
-    application = make_application(
-        posting=posting, first_name="Éloïse", last_name="Côté", stage=Stage.SCREENED_IN
+    application = ApplicationFactory(
+        posting=posting, first_name="Éloïse", last_name="Côté", screened_in=True
     )
     ScreeningAnswer.objects.create(
         application=application, question=posting.screening_questions.get(), answer="yes"
@@ -116,7 +116,7 @@ def test_csv_of_one_posting_has_exact_content(client, recruiter, posting):
 
 
 def test_xlsx_has_a_header_frozen_panes_and_typed_dates(client, recruiter, posting):
-    make_application(posting=posting, last_name="Tremblay")
+    ApplicationFactory(posting=posting, last_name="Tremblay")
 
     response = client.post(EXPORT, {"file_format": "xlsx", "postings": [posting.pk]})
 
@@ -146,10 +146,10 @@ def test_each_filter(client, recruiter, field, value, expected):
         province=ProvinceFactory(code="NB", region=RegionFactory(slug="atlantic"))
     )
     programs = OccupationFactory(stream=CareerStreamFactory(slug="programs"))
-    make_application(last_name="interview", stage=Stage.INTERVIEW)
-    make_application(last_name="french", correspondence_language="fr")
-    make_application(last_name="programs", posting=JobPostingFactory(occupation=programs))
-    make_application(last_name="atlantic", posting=JobPostingFactory(locations=[atlantic]))
+    ApplicationFactory(last_name="interview", interview=True)
+    ApplicationFactory(last_name="french", correspondence_language="fr")
+    ApplicationFactory(last_name="programs", posting=JobPostingFactory(occupation=programs))
+    ApplicationFactory(last_name="atlantic", posting=JobPostingFactory(locations=[atlantic]))
 
     _response, body = download(client, **{field: value})
 
@@ -157,7 +157,7 @@ def test_each_filter(client, recruiter, field, value, expected):
 
 
 def test_equity_columns_only_for_the_dedicated_permission(client, recruiter, posting):
-    application = make_application(posting=posting)
+    application = ApplicationFactory(posting=posting)
     EquityDeclaration.objects.create(
         application=application,
         woman="yes",
@@ -186,7 +186,7 @@ def test_equity_columns_only_for_the_dedicated_permission(client, recruiter, pos
     "dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tx", "\rx"]
 )
 def test_formula_like_cells_are_neutralized(client, recruiter, posting, dangerous):
-    make_application(posting=posting, first_name=dangerous)
+    ApplicationFactory(posting=posting, first_name=dangerous)
 
     _response, body = download(client, postings=[posting.pk])
 
@@ -206,7 +206,7 @@ def test_anonymous_and_reviewers_get_403(client, django_user_model):
 def test_someone_no_longer_active_staff_cannot_export_even_with_the_permission(
     client, django_user_model, recruiter, posting, lost
 ):
-    make_application(posting=posting)
+    ApplicationFactory(posting=posting)
     setattr(recruiter, lost, False)
     recruiter.save()
     client.force_login(recruiter)
@@ -221,8 +221,8 @@ def test_someone_no_longer_active_staff_cannot_export_even_with_the_permission(
 
 
 def test_each_export_is_logged(client, recruiter, posting):
-    make_application(posting=posting)
-    make_application(posting=posting, stage=Stage.SCREENED_IN)
+    ApplicationFactory(posting=posting)
+    ApplicationFactory(posting=posting, screened_in=True)
 
     download(client, postings=[posting.pk], stages=[Stage.SCREENED_IN])
 
@@ -234,8 +234,8 @@ def test_each_export_is_logged(client, recruiter, posting):
 
 
 def test_admin_action_exports_the_selected(client, recruiter, posting):
-    chosen = make_application(posting=posting)
-    make_application(posting=posting)
+    chosen = ApplicationFactory(posting=posting)
+    ApplicationFactory(posting=posting)
 
     response = client.post(
         reverse("admin:applications_application_changelist"),
@@ -250,7 +250,7 @@ def test_admin_action_on_all_matching_logs_the_list_filters_not_every_reference(
     client, recruiter, posting
 ):
     for _ in range(3):
-        make_application(posting=posting)
+        ApplicationFactory(posting=posting)
 
     response = client.post(
         reverse("admin:applications_application_changelist") + "?stage__exact=received",
@@ -269,7 +269,7 @@ def test_admin_action_on_all_matching_logs_the_list_filters_not_every_reference(
 
 
 def test_an_interrupted_download_leaves_the_row_count_empty(recruiter, posting):
-    make_application(posting=posting)
+    ApplicationFactory(posting=posting)
     columns = columns_for(posting=posting, with_equity=False, dates_as_text=True)
     rows = export_rows(Application.objects.all(), columns)
     interrupted, finished = (
@@ -290,7 +290,7 @@ def test_an_interrupted_download_leaves_the_row_count_empty(recruiter, posting):
 def test_query_count_does_not_grow_with_rows(
     client, recruiter, posting, django_assert_max_num_queries, count
 ):
-    template = make_application(posting=posting)
+    template = ApplicationFactory(posting=posting)
     clones = []
     for number in range(count - 1):
         template.pk = None
@@ -428,7 +428,7 @@ def test_stored_choice_answers_of_either_language_get_their_choice_by_migration(
     }
     answers = {}
     for text in stored:
-        application = make_application(posting=bilingual_posting)
+        application = ApplicationFactory(posting=bilingual_posting)
         answers[text] = ScreeningAnswer.objects.create(
             application=application, question=experience_question, answer=text
         )

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from applications.admin import EstimatedCountPaginator
 from applications.roles import HR_ADMINISTRATORS
-from tests.applications.factories import make_application, staff_in
+from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import FacilityFactory, JobPostingFactory, ProvinceFactory, RegionFactory
 
 CHANGELIST = reverse("admin:applications_application_changelist")
@@ -27,7 +27,7 @@ def hr(client, django_user_model):
 def test_the_unfiltered_queue_of_a_large_table_is_counted_from_statistics(hr, monkeypatch):
     posting = JobPostingFactory()
     for _ in range(3):
-        make_application(posting=posting)
+        ApplicationFactory(posting=posting)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE applications_application")
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 2)
@@ -48,7 +48,7 @@ def test_the_unfiltered_queue_of_a_large_table_is_counted_from_statistics(hr, mo
 
 @pytest.mark.django_db
 def test_a_small_or_never_analyzed_table_is_counted_exactly(hr):
-    make_application()
+    ApplicationFactory()
     with CaptureQueriesContext(connection) as queries:
         response = hr.get(CHANGELIST)
     assert counts(queries.captured_queries)
@@ -66,8 +66,8 @@ def test_search_has_trigram_indexes_and_finds_part_of_a_name(hr):
     assert indexes == {
         f"application_{column}_trgm" for column in ("reference", "first_name", "last_name", "email")
     }
-    wanted = make_application(last_name="Tremblay-Côté")
-    make_application(last_name="Smith")
+    wanted = ApplicationFactory(last_name="Tremblay-Côté")
+    ApplicationFactory(last_name="Smith")
 
     response = hr.get(CHANGELIST, {"q": "blay-c"})
     assert list(response.context["cl"].result_list) == [wanted]
@@ -81,8 +81,8 @@ def test_region_filter_keeps_the_applications_of_that_regions_postings(hr):
     ontario_posting = JobPostingFactory()  # its facility is in Ontario
     prairie_posting = JobPostingFactory()
     prairie_posting.locations.set([FacilityFactory(province=prairies)])
-    in_ontario = make_application(posting=ontario_posting)
-    in_prairies = make_application(posting=prairie_posting)
+    in_ontario = ApplicationFactory(posting=ontario_posting)
+    in_prairies = ApplicationFactory(posting=prairie_posting)
 
     for region, expected in [("ontario", in_ontario), ("prairies", in_prairies)]:
         response = hr.get(CHANGELIST, {"region": region})

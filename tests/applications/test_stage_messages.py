@@ -7,9 +7,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from applications.models import NOTIFIED_STAGES, Application, Stage, StageMessage
+from applications.models import Application, StageMessage
+from applications.pipeline import NOTIFIED_STAGES, Stage
 from applications.roles import HR_ADMINISTRATORS
-from tests.applications.factories import make_application, staff_in
+from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import JobPostingFactory
 
 ALLOWED = "{first_name}, {posting_title}, {reference}, {status_url}"
@@ -43,7 +44,7 @@ def form_data(message, **changes):
 
 
 def move_to_interview(django_capture_on_commit_callbacks, **fields):
-    application = make_application(stage=Stage.SCREENED_IN, **fields)
+    application = ApplicationFactory(screened_in=True, **fields)
     with django_capture_on_commit_callbacks(execute=True):
         application.move_to(Stage.INTERVIEW)
     assert len(mail.outbox) == 1
@@ -182,7 +183,7 @@ def test_an_empty_french_subject_is_refused_outside_the_admin_too(interview):
 def test_the_editing_page_previews_the_e_mail_in_both_languages_for_a_made_up_applicant(
     hr_client, interview
 ):
-    make_application(first_name="Realperson")  # real data never shows in the preview
+    ApplicationFactory(first_name="Realperson")  # real data never shows in the preview
     StageMessage.objects.filter(pk=interview.pk).update(
         subject_en="Interview for {first_name}",
         subject_fr="Entrevue pour {first_name}",

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from applications.models import ExportLog, Stage
 from applications.roles import RECRUITERS
-from tests.applications.factories import make_application, staff_in
+from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import JobPostingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,9 +24,9 @@ def test_recruiter_downloads_one_postings_screened_in_applicants(
     other_posting = JobPostingFactory(
         reference_number="CSC-26-CX-0007", title="Correctional officer"
     )
-    screened_in = make_application(posting=posting, last_name="Côté", stage=Stage.SCREENED_IN)
-    make_application(posting=posting, last_name="Received", stage=Stage.RECEIVED)
-    make_application(posting=other_posting, last_name="Elsewhere", stage=Stage.SCREENED_IN)
+    screened_in = ApplicationFactory(posting=posting, last_name="Côté", screened_in=True)
+    ApplicationFactory(posting=posting, last_name="Received")
+    ApplicationFactory(posting=other_posting, last_name="Elsewhere", screened_in=True)
 
     page.goto(f"{live_server.url}/en/admin/")
     page.get_by_label("Username").fill("rita.recruiter")

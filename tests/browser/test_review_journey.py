@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from applications.models import Application, Rating, Stage
 from applications.roles import REVIEWERS
-from tests.applications.factories import make_application, staff_in
+from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import JobPostingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,8 +27,8 @@ def test_reviewer_screens_in_with_a_note_and_a_rating(page, live_server, django_
     reviewer.save()
     posting = JobPostingFactory(title="Parole officer")
     posting.reviewers.add(reviewer)
-    mine = make_application(posting=posting, assignee=reviewer, last_name="Tremblay")
-    make_application(posting=posting, last_name="Someone-Else")
+    mine = ApplicationFactory(posting=posting, assignee=reviewer, last_name="Tremblay")
+    ApplicationFactory(posting=posting, last_name="Someone-Else")
 
     page.goto(f"{live_server.url}/en/admin/")
     page.get_by_label("Username").fill("rae.reviewer")

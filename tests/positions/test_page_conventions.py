@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from positions.templatetags.site_tags import CONTENT_REVISED
-from tests.applications.factories import make_application
+from tests.applications.factories import ApplicationFactory
 from tests.factories import JobPostingFactory, make_full_occupation
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def public_paths() -> list[str]:
     """Return one URL of each public page type that shows a form or a layout of its own."""
     posting = JobPostingFactory()
     occupation = make_full_occupation()
-    application = make_application(posting=posting)
+    application = ApplicationFactory(posting=posting)
     return [
         reverse("home"),
         reverse("positions:occupation-list"),

@@ -6,10 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from applications.models import Stage
 from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
 from positions.models import JobPosting, PostingState
-from tests.applications.factories import make_application, staff_in
+from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import FacilityFactory, JobPostingFactory, OccupationFactory
 
 pytestmark = pytest.mark.django_db
@@ -350,7 +349,7 @@ def assigned(django_user_model):
     for posting in (mine, my_draft):
         posting.reviewers.add(reviewer)
     other = JobPostingFactory(title="Not my posting")
-    make_application(posting=other).move_to(Stage.SCREENING)
+    ApplicationFactory(posting=other, screening=True)
     return {
         "reviewer": reviewer,
         "mine": mine,
@@ -461,7 +460,7 @@ def answered(django_user_model):
         is_essential=True,
         order=1,
     )
-    application = make_application(posting=posting)
+    application = ApplicationFactory(posting=posting)
     ScreeningAnswer.objects.create(
         application=application, question=question, answer="yes", meets_requirement=True
     )

@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import CharField, TextField
 
-from applications.models import Application, Stage
+from applications.models import Application
+from applications.pipeline import Stage
 from positions.models import Facility, JobPosting, Occupation
 from positions.models.search import rebuild_search_documents
 

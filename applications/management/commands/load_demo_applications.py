@@ -2,26 +2,22 @@
 
 Made-up people (addresses at example.com, which no mail server accepts, and telephone numbers of
 the fictional 555-01xx range) apply to the first open postings with a short plain-text résumé and
-answer every screening question; some are then moved along the pipeline by its own rules, so the
-stage history is real. Running it again adds
+answer every screening question, through the service the application form uses; some are then
+moved along the pipeline by its own rules, so the stage history is real. Running it again adds
 nothing that is already there. Never run this on a production database.
 """
+
+import unicodedata
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
 
-from applications.models import (
-    Application,
-    Eligibility,
-    OfficialLanguage,
-    Residence,
-    ScreeningAnswer,
-    Stage,
-)
+from applications.models import Application, Citizenship, OfficialLanguage, Residence
+from applications.pipeline import Stage
+from applications.services import application_submit
+from applications.validators import TEXT
 from positions.models import JobPosting, QuestionKind
 from positions.models.postings import YES
 
@@ -76,45 +72,33 @@ class Command(BaseCommand):
 
     def apply(self, posting: JobPosting, number: int) -> bool:
         first_name, last_name, language, residence = PEOPLE[number % len(PEOPLE)]
-        email = f"{first_name}.{last_name}.{number}@example.com".lower()
+        # Without accents: an address is checked as the application form checks it.
+        name = unicodedata.normalize("NFKD", f"{first_name}.{last_name}")
+        email = f"{name.encode('ascii', 'ignore').decode()}.{number}@example.com".lower()
         if Application.objects.filter(posting=posting, email__iexact=email).exists():
             return False
-        now = timezone.now()
-        with transaction.atomic():
-            application = Application(
-                posting=posting,
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
+        text = f"{first_name} {last_name}\nDemo résumé for {posting.title_en}.\n"
+        application = application_submit(
+            posting=posting,
+            applicant={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": email,
                 # 555-0100 to 555-0199: the numbers North America keeps for fiction.
-                phone=f"613-555-{100 + number % 100:04d}",
-                residence=residence,
-                eligibility=Eligibility.CITIZEN,
-                correspondence_language=language,
-                assessment_language=language,
-                is_veteran=number % 7 == 0,
-                resume_name=f"{last_name}-resume.txt",
-                resume_type="text/plain",
-                consented_at=now,
-                declared_at=now,
-            )
-            text = f"{first_name} {last_name}\nDemo résumé for {posting.title_en}.\n"
-            content = ContentFile(text.encode(), name="resume.txt")
-            application.resume = content
-            application.resume_size = content.size
-            application.save()
-            ScreeningAnswer.objects.bulk_create(
-                ScreeningAnswer(
-                    application=application,
-                    question=question,
-                    answer=self.answer(question),
-                    choice=question.choice_position(self.answer(question))
-                    if question.kind == QuestionKind.CHOICE
-                    else None,
-                    meets_requirement=question.is_met_by(self.answer(question)),
-                )
-                for question in posting.screening_questions.all()
-            )
+                "phone": f"613-555-{100 + number % 100:04d}",
+                "residence": residence,
+                "eligibility": Citizenship.CITIZEN,
+                "correspondence_language": language,
+                "assessment_language": language,
+                "is_veteran": number % 7 == 0,
+            },
+            resume=ContentFile(text.encode(), name=f"{last_name}-resume.txt"),
+            resume_type=TEXT,
+            answers={
+                question: self.answer(question) for question in posting.screening_questions.all()
+            },
+            equity=None,
+        )
         for stage in PATHS[number % len(PATHS)]:
             application.move_to(stage, reason="Demo data")
         return True

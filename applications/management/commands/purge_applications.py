@@ -15,14 +15,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from applications.models import (
-    FINAL_STAGES,
-    Application,
-    EquityDeclaration,
-    ScreeningAnswer,
-    Stage,
-    retention_cutoff,
-)
+from applications.models import Application, EquityDeclaration, ScreeningAnswer, retention_cutoff
+from applications.pipeline import FINAL_STAGES, Stage
 
 logger = logging.getLogger(__name__)
 

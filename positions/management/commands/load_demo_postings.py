@@ -25,8 +25,11 @@ from positions.models import (
     Facility,
     JobPosting,
     Occupation,
+    PostingAction,
+    PostingEvent,
     Qualification,
     ScreeningQuestion,
+    WhoCanApply,
     posting_today,
 )
 
@@ -54,7 +57,7 @@ REGIONAL_HR_CONTACTS = {
 OPTIONAL_FIELDS = {
     "term_months": None,
     "language_profile": "",
-    "eligibility": "public",
+    "eligibility": WhoCanApply.PUBLIC,
     "positions_to_fill": None,
 }
 
@@ -141,10 +144,21 @@ class Command(BaseCommand):
         today = posting_today()
         posting.open_date = today - timedelta(days=entry["opened_days_ago"])
         posting.closing_date = today + timedelta(days=entry["closes_in_days"])
+        # Every demo posting is published, and put back on the site if HR took it off: its
+        # history says so.
+        move = (
+            PostingAction.PUBLISHED
+            if posting.published_at is None
+            else PostingAction.REOPENED
+            if posting.closed_early_at or posting.archived_at
+            else None
+        )
         posting.published_at = posting.published_at or timezone.now()
         posting.closed_early_at = posting.archived_at = None
         posting.full_clean()
         posting.save()
+        if move:
+            PostingEvent.objects.create(posting=posting, action=move, by=None)
         posting.locations.set(facilities)
 
         self.replace_qualifications(posting, entry.get("qualifications", []))

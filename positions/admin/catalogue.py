@@ -1,0 +1,230 @@
+"""HR's editing of the occupation catalogue: every text in English and French.
+
+Occupations with their duties, requirements and page sections; career streams, work
+environments, program areas and strategic priorities.
+"""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+
+from positions.models import (
+    AlternativeTitle,
+    CareerStream,
+    Duty,
+    DutyList,
+    Occupation,
+    OccupationSection,
+    ProgramArea,
+    Requirement,
+    Specialization,
+    StrategicPriority,
+    Video,
+    WorkEnvironment,
+)
+
+
+class DutyListInline(TranslationStackedInline):
+    model = DutyList
+    extra = 0
+    fields = ["order", "heading", "introduction", "specialization", "edit_duties"]
+    readonly_fields = ["edit_duties"]
+    show_change_link = True
+
+    @admin.display(description=_("Duties"))
+    def edit_duties(self, duty_list):
+        if not duty_list.pk:
+            return _("Save first, then add the duties.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:positions_dutylist_change", args=[duty_list.pk]),
+            _("Edit the %(count)s duties of this list") % {"count": duty_list.duties.count()},
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the occupation's own specializations can own one of its duty lists.
+        if db_field.name == "specialization":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Specialization.objects.filter(occupation_id=object_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RequirementInline(TranslationTabularInline):
+    model = Requirement
+    extra = 0
+    fields = ["order", "kind", "text", "mandatory"]
+
+
+class SpecializationInline(TranslationStackedInline):
+    model = Specialization
+    extra = 0
+    fields = ["order", "name", "description"]
+
+
+class AlternativeTitleInline(TranslationTabularInline):
+    model = AlternativeTitle
+    extra = 0
+    fields = ["order", "title"]
+
+
+class OccupationSectionInline(TranslationStackedInline):
+    model = OccupationSection
+    extra = 0
+    fields = ["order", "heading", "body", "items"]
+
+
+class VideoInline(TranslationTabularInline):
+    model = Video
+    extra = 0
+    fields = ["order", "title", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Occupation)
+class OccupationAdmin(TranslationAdmin):
+    list_display = [
+        "title",
+        "stream",
+        "noc_code",
+        "duty_count",
+        "specialization_count",
+        "featured",
+        "is_published",
+        "image_preview",
+    ]
+    list_filter = ["stream", "featured", "is_published", "work_environments", "requirements__kind"]
+    list_select_related = ["stream"]
+    list_editable = ["featured", "is_published"]
+    search_fields = [
+        "title_en",
+        "title_fr",
+        "summary_en",
+        "summary_fr",
+        "noc_code",
+        "duty_lists__duties__text_en",
+    ]
+    prepopulated_fields = {"slug": ["title_en"]}
+    filter_horizontal = ["work_environments"]
+    readonly_fields = ["image_preview"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "stream",
+                    "noc_code",
+                    ("order", "featured"),
+                    "is_published",
+                ]
+            },
+        ),
+        (_("Description"), {"fields": ["summary", "overview", "schedule", "career_path"]}),
+        (_("Where the work is"), {"fields": ["work_environments"]}),
+        (_("Image"), {"fields": ["image", "image_alt", "image_preview"]}),
+    ]
+    inlines = [
+        SpecializationInline,
+        DutyListInline,
+        RequirementInline,
+        OccupationSectionInline,
+        AlternativeTitleInline,
+        VideoInline,
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                duty_total=Count("duty_lists__duties", distinct=True),
+                specialization_total=Count("specializations", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("duties"), ordering="duty_total")
+    def duty_count(self, occupation):
+        return occupation.duty_total
+
+    @admin.display(description=_("specializations"), ordering="specialization_total")
+    def specialization_count(self, occupation):
+        return occupation.specialization_total
+
+    @admin.display(description=_("image"))
+    def image_preview(self, occupation):
+        picture = occupation.image_rendition or occupation.image
+        if not picture:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" width="120">', picture.url, occupation.image_alt or ""
+        )
+
+
+class DutyInline(TranslationTabularInline):
+    model = Duty
+    extra = 1
+    fields = ["order", "text", "parent"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A sub-item can only sit under a top-level duty of the same list.
+        if db_field.name == "parent":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Duty.objects.filter(duty_list_id=object_id, parent=None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(DutyList)
+class DutyListAdmin(TranslationAdmin):
+    list_display = ["__str__", "occupation", "specialization", "order"]
+    list_filter = ["occupation__stream", "occupation"]
+    list_select_related = ["occupation", "specialization"]
+    search_fields = ["heading_en", "introduction_en", "occupation__title_en", "duties__text_en"]
+    autocomplete_fields = ["occupation"]
+    fields = ["occupation", "specialization", "order", "heading", "introduction"]
+    inlines = [DutyInline]
+
+
+@admin.register(CareerStream)
+class CareerStreamAdmin(TranslationAdmin):
+    list_display = ["name", "order", "occupation_count"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    search_fields = ["name_en", "name_fr"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(occupation_total=Count("occupations"))
+
+    @admin.display(description=_("occupations"), ordering="occupation_total")
+    def occupation_count(self, stream):
+        return stream.occupation_total
+
+
+@admin.register(WorkEnvironment)
+class WorkEnvironmentAdmin(TranslationAdmin):
+    list_display = ["name", "count", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    search_fields = ["name_en", "name_fr"]
+
+
+@admin.register(ProgramArea)
+class ProgramAreaAdmin(TranslationAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    search_fields = ["name_en", "name_fr"]
+
+
+@admin.register(StrategicPriority)
+class StrategicPriorityAdmin(TranslationAdmin):
+    list_display = ["text", "order"]
+    list_editable = ["order"]
