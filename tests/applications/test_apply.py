@@ -242,7 +242,8 @@ def test_a_resume_too_costly_to_check_is_answered_in_seconds_and_the_rest_is_kep
         apply_url(posting), form_data(posting, resume=upload(dense_page_pdf_bytes(), "cv.pdf"))
     )
 
-    assert time.monotonic() - started < 5
+    # Within the check's wall-clock limit (see test_validators), with two seconds for the rest.
+    assert time.monotonic() - started < 2 * settings.RESUME_CHECK_SECONDS + 2 + 2
     assert response.status_code == 400
     errors = " ".join(response.context["form"].errors["resume"])
     assert "too complex for us to check in the time allowed" in errors

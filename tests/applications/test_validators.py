@@ -67,13 +67,15 @@ def test_oversized_file_is_refused(settings):
 # --- Checks that cost CPU are bounded -----------------------------------------------------
 
 
-def test_a_pdf_too_costly_to_read_is_refused_within_seconds():
+def test_a_pdf_too_costly_to_read_is_refused_within_seconds(settings):
     started = time.monotonic()
     with pytest.raises(ValidationError) as refused:
         detect_document_type(upload(dense_page_pdf_bytes(), "cv.pdf"))
 
-    # Reading this page's text takes pypdf about 20 s; the check stops at RESUME_CHECK_SECONDS.
-    assert time.monotonic() - started < 5
+    # Reading this page's text takes pypdf about 20 s; the check stops at RESUME_CHECK_SECONDS
+    # of CPU time, or at the looser wall-clock limit (twice that plus two) on a busy machine; the
+    # last two seconds are for starting the checking process.
+    assert time.monotonic() - started < 2 * settings.RESUME_CHECK_SECONDS + 2 + 2
     assert "too complex for us to check in the time allowed" in " ".join(refused.value.messages)
 
 
