@@ -22,15 +22,17 @@ def send_templated(
     language: str,
     context: dict,
     headers: dict[str, str] | None = None,
+    connection=None,
 ) -> None:
     """Render <template>_subject.txt and <template>.txt in the language, and send them.
 
-    `template` is a path without its ending, such as "applications/email/status_link".
+    `template` is a path without its ending, such as "applications/email/status_link";
+    `connection`, an open mail connection to reuse (many e-mails in a row), or None.
     """
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}.txt", context)
-    send_text(subject, body, to=to, language=language, headers=headers)
+    send_text(subject, body, to=to, language=language, headers=headers, connection=connection)
 
 
 def send_text(
@@ -40,10 +42,13 @@ def send_text(
     to: list[str],
     language: str | None = None,
     headers: dict[str, str] | None = None,
+    connection=None,
 ) -> None:
     """Send a plain-text e-mail from the site's address, its subject on one line."""
     headers = dict(headers or {})
     if language:
         # Mail clients and screen readers read the text in the language it is written in.
         headers.setdefault("Content-Language", language)
-    EmailMessage(subject=one_line(subject), body=body, to=to, headers=headers).send()
+    EmailMessage(
+        subject=one_line(subject), body=body, to=to, headers=headers, connection=connection
+    ).send()

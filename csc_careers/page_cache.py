@@ -2,13 +2,16 @@
 
 A page is cached per host, language and full path (query string included) for
 PUBLIC_PAGE_CACHE_SECONDS. Every key carries a generation number, and any change HR makes to the
-catalogue, places or postings starts a new generation, so no stale page outlives an edit. Nothing
+catalogue, places or postings starts a new generation, so no stale page outlives an edit. Every
+key also carries the current value of each registered clock (register_key_part): positions
+registers its posting day, so no page lists a posting past the moment it closes or opens. Nothing
 personal is ever stored: requests that carry a session or messages, signed-in staff, non-GET
 requests, errors and responses that set a cookie (a CSRF token, for one) bypass the cache.
 """
 
 import hashlib
 import time
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -18,6 +21,21 @@ from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "public-pages:generation"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+
+# What the pages depend on besides HR's edits: values of the clock that change what they show.
+# Registered by the apps that know them (csc_careers knows no posting rule; see register_key_part).
+KEY_PARTS: list[Callable[[], object]] = []
+
+
+def register_key_part(part: Callable[[], object]) -> None:
+    """Make every cached page's key carry part()'s current value: pages go stale as it changes.
+
+    For a value that follows from the clock, as the day postings open and close on (positions
+    registers posting_today): a page cached a second before midnight Pacific is not served a
+    second after it, whatever PUBLIC_PAGE_CACHE_SECONDS is.
+    """
+    if part not in KEY_PARTS:
+        KEY_PARTS.append(part)
 
 
 def generation() -> int:
@@ -42,7 +60,8 @@ def is_cacheable_request(request) -> bool:
 
 def cache_key(request) -> str:
     path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"public-page:{generation()}:{request.LANGUAGE_CODE}:{path}"
+    clock = ":".join(str(part()) for part in KEY_PARTS)
+    return f"public-page:{generation()}:{clock}:{request.LANGUAGE_CODE}:{path}"
 
 
 def cache_public_page(view):

@@ -16,6 +16,12 @@ class PositionsConfig(AppConfig):
             for signal in (post_save, post_delete, m2m_changed):
                 signal.connect(invalidate_public_pages, sender=model, weak=False)
 
+        from csc_careers.page_cache import register_key_part
+        from positions.models.postings import posting_today
+
+        # Postings open and close as the Pacific day turns: so do the cached pages listing them.
+        register_key_part(posting_today)
+
         from positions.models.postings import POSTINGS_NAMING, rebuild_search_documents_naming
 
         # Renaming an occupation or a place changes the search documents of its postings.

@@ -34,9 +34,17 @@ class PostingSitemap(BilingualSitemap):
     changefreq = "daily"
 
     def items(self):
-        return JobPosting.objects.open().order_by("reference_number")
+        # The sitemap is built at each request (never cached), so a posting leaves it the moment
+        # it closes; it reads only what each entry shows.
+        return (
+            JobPosting.objects.open()
+            .only("reference_number", "updated_at")
+            .order_by("reference_number")
+        )
 
     def lastmod(self, posting):
+        """Return the posting's last change: any save, the admin's included, even when only a
+        qualification or a screening question was edited (the admin saves the posting too)."""
         return posting.updated_at
 
 

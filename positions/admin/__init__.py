@@ -4,6 +4,7 @@ Importing the package registers every model admin; the names below stay importab
 positions.admin.
 """
 
+from positions.admin.alerts import JobAlertAdmin
 from positions.admin.catalogue import (
     CareerStreamAdmin,
     DutyListAdmin,
@@ -24,6 +25,7 @@ __all__ = [
     "CareerStreamAdmin",
     "DutyListAdmin",
     "FacilityAdmin",
+    "JobAlertAdmin",
     "JobPostingAdmin",
     "OccupationAdmin",
     "PostingEventAdmin",

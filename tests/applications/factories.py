@@ -118,6 +118,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "positions.view_facility",
         "positions.view_region",
         "positions.view_province",
+        # Job alerts: read, and delete one when its owner asks by other means.
+        "positions.view_jobalert",
+        "positions.delete_jobalert",
         "applications.view_application",
         "applications.change_application",
         "applications.view_all_applications",
