@@ -5,14 +5,22 @@ in a subject would start a header of its own) and extra headers, such as List-Un
 set the same way everywhere.
 """
 
+import re
+
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
+# Any whitespace but the no-break spaces (U+00A0, U+202F).
+BREAKABLE_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
+
 
 def one_line(text: str) -> str:
-    """Return the text on one line, runs of whitespace (line breaks included) as one space."""
-    return " ".join(text.split())
+    """Return the text on one line: runs of whitespace (line breaks included) as one space.
+
+    Non-breaking spaces stay: French puts them before ":" and inside « », and they break no header.
+    """
+    return BREAKABLE_SPACE.sub(" ", text).strip()
 
 
 def send_templated(

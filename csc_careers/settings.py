@@ -9,12 +9,20 @@ or a SITE_URL on this machine stops the start-up instead of falling back to an u
 
 import ipaddress
 import os
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Time zone rules from the tzdata package (IANA's release, locked in uv.lock), never the operating
+# system's copy, which lags: Debian's 2025b still has Vancouver on UTC-8 in winter after British
+# Columbia's move to permanent UTC-7 (November 2026), and the PostgreSQL server uses the newer
+# rules. Python and the database must agree on when a posting closes.
+zoneinfo.reset_tzpath(to=[])
+zoneinfo.ZoneInfo.clear_cache()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -250,8 +250,7 @@ def test_a_french_subscriber_gets_a_french_e_mail_with_french_links():
     send_job_alerts()
 
     [message] = alert_emails()
-    # (The mail module writes a subject on one line: its spaces, non-breaking ones too, plain.)
-    assert message.subject == "1 nouvelle offre d’emploi du SCC : « libération »"
+    assert message.subject == "1 nouvelle offre d’emploi du SCC\u00a0: «\u00a0libération\u00a0»"
     assert "Agente ou agent de libération conditionnelle (CSC-26-WP-0001)" in message.body
     assert "Parole officer" not in message.body
     with translation.override("fr"):

@@ -82,8 +82,9 @@ def test_a_posting_closes_at_2359_pacific_time_on_its_closing_date():
     posting = JobPostingFactory(
         open_date=datetime.date(2026, 12, 1), closing_date=datetime.date(2026, 12, 15)
     )
-    # 02:30 in Toronto on the 16th is still 23:30 on the 15th in Vancouver.
-    with frozen(datetime.datetime(2026, 12, 16, 2, 30, tzinfo=ZoneInfo("America/Toronto"))):
+    # 01:30 in Toronto on the 16th is still 23:30 on the 15th in Vancouver (two hours behind in
+    # winter since British Columbia stays on UTC-7 all year, from November 2026).
+    with frozen(datetime.datetime(2026, 12, 16, 1, 30, tzinfo=ZoneInfo("America/Toronto"))):
         assert posting.is_open
         assert JobPosting.objects.open().count() == 1
     with frozen(datetime.datetime(2026, 12, 16, 0, 0, 1, tzinfo=PACIFIC)):
