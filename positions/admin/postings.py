@@ -209,6 +209,17 @@ class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
             return [inline for inline in self.inlines if inline is not PostingEventInline]
         return self.inlines
 
+    def save_model(self, request, obj, form, change):
+        dates = {"open_date", "closing_date"} & set(form.changed_data)
+        state_before = getattr(obj, "current_state", None)  # annotated by get_queryset
+        super().save_model(request, obj, form, change)
+        if change and dates and obj.is_published and state_before:
+            obj.record_dates_changed(
+                before={name: form.initial.get(name) for name in dates},
+                state_before=state_before,
+                by=request.user,
+            )
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.update_search_documents()

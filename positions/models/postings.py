@@ -131,6 +131,7 @@ class PostingAction(models.TextChoices):
     CLOSED = "closed", _("Closed early")
     ARCHIVED = "archived", _("Archived")
     CREATED_AS_COPY = "created-as-copy", _("Created as a copy")
+    DATES_CHANGED = "dates-changed", _("Dates changed")
 
 
 # The states each workflow move starts from. Publishing also needs a complete posting whose
@@ -653,6 +654,37 @@ class JobPosting(models.Model):
         return event
 
     _record_move.alters_data = True
+
+    def record_dates_changed(self, *, before: dict, state_before: str, by=None) -> "PostingEvent":
+        """Record that HR changed a published posting's dates, and the state it is in now.
+
+        Moving a date can open, close or schedule a posting without any workflow move (a later
+        closing date reopens one closed by date): the history says so, with the dates before.
+        """
+        state_now = JobPosting.objects.with_state().get(pk=self.pk).current_state
+        changes = [
+            _("%(field)s: %(before)s → %(after)s")
+            % {
+                "field": self._meta.get_field(name).verbose_name,
+                "before": before[name],
+                "after": getattr(self, name),
+            }
+            for name in ("open_date", "closing_date")
+            if name in before and before[name] != getattr(self, name)
+        ]
+        if state_now != state_before:
+            changes.append(
+                _("now “%(after)s” (was “%(before)s”)")
+                % {
+                    "after": PostingState(state_now).label,
+                    "before": PostingState(state_before).label,
+                }
+            )
+        return PostingEvent.objects.create(
+            posting=self, action=PostingAction.DATES_CHANGED, by=by, note="; ".join(changes)
+        )
+
+    record_dates_changed.alters_data = True
 
     def update_search_documents(self) -> None:
         """Rebuild the English and French full-text documents (after its places and texts)."""

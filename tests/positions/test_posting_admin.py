@@ -7,7 +7,13 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
-from positions.models import JobPosting, PostingState
+from positions.models import (
+    JobPosting,
+    PostingAction,
+    PostingEvent,
+    PostingState,
+    posting_today,
+)
 from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import FacilityFactory, JobPostingFactory, OccupationFactory
 
@@ -545,3 +551,34 @@ def test_deleting_an_answered_question_or_a_rated_qualification_is_refused(
     assert content.count("would require deleting") == 2
     assert posting.screening_questions.filter(pk=question.pk).exists()
     assert qualification.ratings.count() == 1
+
+
+def test_moving_a_published_postings_dates_is_recorded_with_the_state_it_leads_to(hr_role_client):
+    # A later closing date reopens a posting closed by date: no workflow move does it, so the
+    # history must say who changed the dates, from what, and that the posting is open again.
+    today = posting_today()
+    closed_on = today - datetime.timedelta(days=1)
+    opened_on = today - datetime.timedelta(days=20)
+    posting = JobPostingFactory(open_date=opened_on, closing_date=closed_on)
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+    new_closing = today + datetime.timedelta(days=10)
+    data["closing_date"] = new_closing.isoformat()
+
+    assert hr_role_client.post(url, data).status_code == 302
+
+    event = PostingEvent.objects.get(posting=posting, action=PostingAction.DATES_CHANGED)
+    assert event.by is not None and event.by.groups.filter(name=HR_ADMINISTRATORS).exists()
+    assert f"{closed_on} → {new_closing}" in event.note
+    assert "now “Open” (was “Closed”)" in event.note
+
+
+def test_saving_a_published_posting_without_moving_its_dates_records_nothing(hr_role_client):
+    posting = JobPostingFactory()
+    url = reverse("admin:positions_jobposting_change", args=[posting.pk])
+    data = change_form_data(hr_role_client.get(url))
+    data["hr_contact_name"] = "Grace Nakamura"
+
+    assert hr_role_client.post(url, data).status_code == 302
+
+    assert not PostingEvent.objects.filter(action=PostingAction.DATES_CHANGED).exists()
