@@ -31,6 +31,7 @@ from applications.pipeline import (
 )
 from applications.signals import application_moved
 from applications.storage import get_private_storage
+from csc_careers.db import PermanentRecord
 from csc_careers.telephone import validate_telephone
 from positions.models import JobPosting, ScreeningQuestion
 
@@ -401,7 +402,7 @@ class EquityDeclaration(models.Model):
         }
 
 
-class StageChange(models.Model):
+class StageChange(PermanentRecord):
     """One move of an application between stages: who, when, from, to and why. Never edited."""
 
     application = models.ForeignKey(
@@ -421,6 +422,8 @@ class StageChange(models.Model):
     reason = models.TextField(_("reason"), max_length=1000, blank=True)
     changed_at = models.DateTimeField(_("when"), default=timezone.now)
 
+    edit_refused_message = _("Stage changes are a permanent record and cannot be edited.")
+
     class Meta:
         ordering = ["changed_at", "pk"]
         verbose_name = _("stage change")
@@ -428,11 +431,6 @@ class StageChange(models.Model):
 
     def __str__(self):
         return f"{self.application_id}: {self.from_stage} → {self.to_stage}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("Stage changes are a permanent record and cannot be edited."))
-        super().save(*args, **kwargs)
 
 
 class ApplicationNote(models.Model):

@@ -1,9 +1,27 @@
-"""Query helpers for the admin's big tables (a million applications): counts that stay cheap."""
+"""Database helpers shared by the apps: records written once, and counts that stay cheap on the
+admin's big tables (a million applications)."""
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import IntegerField, Subquery
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class PermanentRecord(models.Model):
+    """A row of an audit trail: written once, never changed (saving it again is refused)."""
+
+    # What a refused edit says; each record names itself.
+    edit_refused_message = _("This is a permanent record and cannot be edited.")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(self.edit_refused_message)
+        super().save(*args, **kwargs)
 
 
 class EstimatedCountPaginator(Paginator):

@@ -310,4 +310,4 @@ def alert_one_click_unsubscribe(request, token: str):
         return link_invalid(request)
     alert_unsubscribe(public_id=public_id)
     # Replayed (already deleted): still 200, as mailbox providers may retry.
-    return render(request, "positions/alerts/one_click_done.html")
+    return render(request, "positions/alerts/unsubscribed.html")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from csc_careers.db import PermanentRecord
 from csc_careers.telephone import telephone_uri, validate_telephone
 from positions.models.catalogue import Occupation
 from positions.models.places import Facility, Province, Region
@@ -693,7 +694,7 @@ class JobPosting(models.Model):
     update_search_documents.alters_data = True
 
 
-class PostingEvent(models.Model):
+class PostingEvent(PermanentRecord):
     """One step of a posting's history: who published, reopened, closed, archived or copied it."""
 
     posting = models.ForeignKey(
@@ -712,6 +713,8 @@ class PostingEvent(models.Model):
     at = models.DateTimeField(_("when"), default=timezone.now)
     note = models.TextField(_("note"), max_length=1000, blank=True)
 
+    edit_refused_message = _("A posting's history is a permanent record and cannot be edited.")
+
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("posting event")
@@ -719,13 +722,6 @@ class PostingEvent(models.Model):
 
     def __str__(self):
         return f"{self.posting_id}: {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(
-                _("A posting's history is a permanent record and cannot be edited.")
-            )
-        super().save(*args, **kwargs)
 
 
 # A posting's documents hold its occupation's title and its places' names: how to find the
