@@ -24,6 +24,9 @@ def test_apply_without_a_mouse(page, live_server, demo_postings, tmp_path):
     resume = tmp_path / "resume.pdf"
     resume.write_bytes(pdf_bytes())
     posting = JobPosting.objects.open().filter(screening_questions__isnull=False).first()
+    # Listening from the start makes the browser intercept file choosers before the key press;
+    # subscribing only inside expect_file_chooser() races with the press.
+    page.on("filechooser", lambda chooser: None)
     page.goto(f"{live_server.url}{posting.get_absolute_url()}")
 
     tab_to(page, "text=Apply online")
