@@ -5,7 +5,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
-from django.db.models import OuterRef
 from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,8 +24,6 @@ from applications.models import (
     EquityDeclaration,
     ExportLog,
     OfficialLanguage,
-    QualificationRating,
-    Rating,
     ScreeningAnswer,
     StageChange,
     StageMessage,
@@ -34,8 +31,8 @@ from applications.models import (
 from applications.pipeline import Stage
 from applications.services import application_assign, applications_move
 from applications.storage import PrivateFileSystemStorage
-from csc_careers.db import EstimatedCountPaginator, SubqueryCount
-from positions.models import JobPosting, Qualification, Region
+from csc_careers.db import EstimatedCountPaginator
+from positions.models import JobPosting, Region
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -179,31 +176,6 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.filter(posting__in=JobPosting.objects.in_region(region))
 
 
-class QualificationRatingInline(admin.TabularInline):
-    model = QualificationRating
-    fields = ["qualification", "rating", "rated_by", "rated_at"]
-    readonly_fields = ["rated_by", "rated_at"]
-    can_delete = False
-
-    def get_extra(self, request, obj=None, **kwargs):
-        if obj is None:
-            return 0
-        essential = obj.posting.qualifications.filter(is_asset=False).count()
-        return max(essential - obj.ratings.count(), 0)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Only the essential qualifications of this application's own posting can be rated.
-        if db_field.name == "qualification":
-            object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Qualification.objects.filter(
-                posting__applications__pk=object_id, is_asset=False
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("qualification", "rated_by")
-
-
 class ApplicationNoteInline(admin.TabularInline):
     """Notes are added, never changed: existing ones are shown read-only."""
 
@@ -229,7 +201,6 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         "stage",
         "assignee",
         "days_waiting",
-        "rating_summary",
     ]
     list_filter = [AssigneeFilter, "stage", PostingFilter, RegionFilter, "submitted_at"]
     list_select_related = ["posting", "assignee"]
@@ -241,7 +212,6 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
     actions = ["move_to_stage", "assign_to_reviewer", "export_csv", "export_xlsx"]
     inlines = [
         ScreeningAnswerInline,
-        QualificationRatingInline,
         ApplicationNoteInline,
         EquityDeclarationInline,
         StageChangeInline,
@@ -267,17 +237,7 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        # Correlated subqueries, not a join with GROUP BY: PostgreSQL computes them for the page's
-        # rows only, so the list stays fast with a million applications.
-        ratings = QualificationRating.objects.filter(application=OuterRef("pk"))
-        rated = SubqueryCount(ratings)
-        met = SubqueryCount(ratings.filter(rating__in=[Rating.MEETS, Rating.STRONG]))
-        return (
-            super()
-            .get_queryset(request)
-            .visible_to(request.user)
-            .annotate(rated_total=rated, met_total=met)
-        )
+        return super().get_queryset(request).visible_to(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # What the applicant gave is a record: HR reads it, never rewrites it. The stage moves
@@ -334,9 +294,6 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         for item in formset.save(commit=False):
             if isinstance(item, ApplicationNote) and not item.author_id:
                 item.author = request.user
-            if isinstance(item, QualificationRating):
-                item.rated_by = request.user
-                item.rated_at = timezone.now()
             item.save()
         formset.save_m2m()
 
@@ -373,15 +330,6 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         if not application.is_active:
             return "—"
         return (timezone.now() - application.stage_changed_at).days
-
-    @admin.display(description=_("rating"))
-    def rating_summary(self, application):
-        if not application.rated_total:
-            return "—"
-        return _("%(met)d of %(rated)d met") % {
-            "met": application.met_total,
-            "rated": application.rated_total,
-        }
 
     @admin.display(description=_("résumé"))
     def resume_link(self, application):

@@ -25,12 +25,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from applications.models import (
+    AssessmentResult,
     Citizenship,
     EquityDeclaration,
     ExportLog,
     OfficialLanguage,
-    QualificationRating,
-    Rating,
+    QualificationResult,
     ScreeningAnswer,
 )
 from applications.pipeline import Stage
@@ -151,19 +151,25 @@ def columns_for(*, posting: JobPosting | None, with_equity: bool, dates_as_text:
             )
             columns.append(Column(question.text, inert(answer)))
         for qualification in posting.essential_qualifications:
-            rating = Subquery(
-                QualificationRating.objects.filter(
-                    application=OuterRef("pk"), qualification=qualification
-                ).values("rating")[:1]
+            # The board's consensus in force, from the latest step that assessed it.
+            result = Subquery(
+                QualificationResult.objects.filter(
+                    rating__application=OuterRef("pk"),
+                    rating__is_consensus=True,
+                    rating__replaced_by__isnull=True,
+                    qualification=qualification,
+                )
+                .order_by("-rating__submitted_at")
+                .values("result")[:1]
             )
             labels = [
-                When(Exact(rating, value), then=Value(str(label)))
-                for value, label in Rating.choices
+                When(Exact(result, value), then=Value(str(label)))
+                for value, label in AssessmentResult.choices
             ]
             columns.append(
                 Column(
-                    _("Rating: %(qualification)s") % {"qualification": qualification.text},
-                    Case(*labels, default=rating, output_field=CharField()),
+                    _("Result: %(qualification)s") % {"qualification": qualification.text},
+                    Case(*labels, default=result, output_field=CharField()),
                 )
             )
     if with_equity:

@@ -25,6 +25,7 @@ from applications.pipeline import (
     ACTIVE_STAGES,
     ALLOWED_MOVES,
     FINAL_STAGES,
+    NOT_MET_STAGES,
     NOTIFIED_STAGES,
     MoveRefused,
     Stage,
@@ -292,9 +293,11 @@ class Application(models.Model):
     def can_move_to(self, stage: str) -> bool:
         return stage in ALLOWED_MOVES.get(self.stage, set())
 
-    def move_to(self, stage: str, *, by=None, reason: str = "") -> "StageChange":
+    def move_to(self, stage: str, *, by=None, reason: str = "", not_met=()) -> "StageChange":
         """Move the application to another stage and record who did it, or raise MoveRefused.
 
+        Screening out or not retaining (NOT_MET_STAGES), staff name in `not_met` the
+        qualifications of the posting that the candidate does not meet; the candidate reads them.
         The row is locked for the move, so two people moving it at once cannot both succeed: the
         second sees the stage the first left it in, and is refused if the move no longer applies.
         Once the move commits, application_moved is sent (listeners.py e-mails the applicant).
@@ -309,6 +312,17 @@ class Application(models.Model):
                         "target": Stage(stage).label if stage in Stage.values else stage,
                     }
                 )
+            not_met = list(not_met)
+            if stage in NOT_MET_STAGES and by is not None and not not_met:
+                raise MoveRefused(
+                    _("Name the qualifications not met: the candidate is told which they were.")
+                )
+            if stage not in NOT_MET_STAGES and not_met:
+                raise MoveRefused(
+                    _("Qualifications not met are named only to screen out or reject.")
+                )
+            if any(q.posting_id != current.posting_id for q in not_met):
+                raise MoveRefused(_("Name qualifications of this application's own posting."))
             now = timezone.now()
             change = StageChange.objects.create(
                 application=current,
@@ -318,6 +332,7 @@ class Application(models.Model):
                 reason=reason[:1000],
                 changed_at=now,
             )
+            change.qualifications_not_met.set(not_met)
             Application.objects.filter(pk=self.pk).update(stage=stage, stage_changed_at=now)
             # Set before the commit: receivers of the signal see the application as moved.
             self.stage, self.stage_changed_at = stage, now
@@ -420,6 +435,13 @@ class StageChange(PermanentRecord):
         help_text=_("Empty when the applicant made the move (e.g. a withdrawal)."),
     )
     reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    qualifications_not_met = models.ManyToManyField(
+        "positions.Qualification",
+        blank=True,
+        related_name="+",
+        verbose_name=_("qualifications not met"),
+        help_text=_("Named when screening out or not retaining: what the candidate reads."),
+    )
     changed_at = models.DateTimeField(_("when"), default=timezone.now)
 
     edit_refused_message = _("Stage changes are a permanent record and cannot be edited.")
@@ -452,49 +474,104 @@ class ApplicationNote(models.Model):
         return self.text[:60]
 
 
-class Rating(models.TextChoices):
-    DOES_NOT_MEET = "does-not-meet", _("Does not meet")
-    MEETS = "meets", _("Meets")
-    STRONG = "strong", _("Strong")
+class AssessmentResult(models.TextChoices):
+    """What an assessor or the board finds for one qualification at one step."""
+
+    MET = "met", _("Met")
+    NOT_MET = "not-met", _("Not met")
+    LATER = "later", _("To be assessed later")
 
 
-class QualificationRating(models.Model):
-    """How an application measures up to one essential qualification of its posting."""
+class StepRatingQuerySet(models.QuerySet):
+    def current(self):
+        """The ratings in force: each assessor's latest, and the board's latest consensus.
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="ratings")
-    # A rating is part of the record of a selection decision: its qualification cannot be deleted.
-    qualification = models.ForeignKey(
-        "positions.Qualification", on_delete=models.PROTECT, related_name="ratings"
+        A correction is a new rating; the one it replaces stays in the record.
+        """
+        return self.filter(replaced_by__isnull=True)
+
+
+class StepRating(PermanentRecord):
+    """One assessor's ratings of one candidate at one step of the plan, or the board's consensus.
+
+    Written once: a corrected rating is a new row that names the one it replaces (`replaces`).
+    Each assessor rates on their own; the consensus, recorded by the chair, is what counts.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="step_ratings"
     )
-    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices)
-    rated_by = models.ForeignKey(
+    step = models.ForeignKey(
+        "positions.AssessmentStep",
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        verbose_name=_("step"),
+    )
+    assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
-        verbose_name=_("rated by"),
+        verbose_name=_("assessor"),
+        help_text=_("Empty for ratings made before assessment plans existed."),
     )
-    rated_at = models.DateTimeField(_("rated"), default=timezone.now)
+    is_consensus = models.BooleanField(_("board consensus"), default=False)
+    justification = models.TextField(_("justification"), max_length=4000, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("corrects"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+
+    objects = StepRatingQuerySet.as_manager()
+
+    edit_refused_message = _(
+        "Ratings are a permanent record: a correction is a new rating, not an edit."
+    )
 
     class Meta:
-        ordering = ["qualification__order", "qualification__pk"]
-        verbose_name = _("rating")
-        verbose_name_plural = _("ratings")
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("step rating")
+        verbose_name_plural = _("step ratings")
+        indexes = [models.Index(fields=["application", "step"], name="step_rating_idx")]
+
+    def __str__(self):
+        who = _("consensus") if self.is_consensus else (self.assessor or _("carried over"))
+        return f"{self.application_id} · {self.step_id} · {who}"
+
+
+class QualificationResult(PermanentRecord):
+    """The result for one qualification within a step rating, with its justification."""
+
+    rating = models.ForeignKey(StepRating, on_delete=models.CASCADE, related_name="results")
+    qualification = models.ForeignKey(
+        "positions.Qualification",
+        on_delete=models.PROTECT,
+        related_name="results",
+        verbose_name=_("qualification"),
+    )
+    result = models.CharField(_("result"), max_length=10, choices=AssessmentResult.choices)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    justification = models.TextField(_("justification"), max_length=4000, blank=True)
+
+    edit_refused_message = StepRating.edit_refused_message
+
+    class Meta:
+        ordering = ["qualification__is_asset", "qualification__order", "qualification__pk"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "qualification"], name="one_rating_per_qualification"
+                fields=["rating", "qualification"], name="one_result_per_qualification"
             )
         ]
 
     def __str__(self):
-        return f"{self.qualification}: {self.get_rating_display()}"
-
-    def clean(self):
-        if self.qualification_id and self.application_id:
-            if self.qualification.posting_id != self.application.posting_id:
-                raise ValidationError(_("Rate the qualifications of this application's posting."))
-            if self.qualification.is_asset:
-                raise ValidationError(_("Only essential qualifications are rated."))
+        return f"{self.qualification}: {self.get_result_display()}"
 
 
 def absolute_url(path: str) -> str:
@@ -518,6 +595,16 @@ class StageMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"), max_length=5000)
     is_active = models.BooleanField(_("send this e-mail"), default=True)
+    status_text = models.TextField(
+        _("text on the status page"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "What the applicant's status page says at this stage, under the stage's name (for "
+            "screening out and rejection: how to ask for an informal discussion; the "
+            "qualifications not met are listed after it)."
+        ),
+    )
 
     class Meta:
         ordering = ["stage"]
@@ -538,6 +625,12 @@ class StageMessage(models.Model):
             _("the link to the applicant's status page"),
             lambda application: absolute_url(application.get_absolute_url()),
         ),
+        "hr_contact": (
+            _("the posting's HR contact, with their e-mail address"),
+            lambda application: (
+                f"{application.posting.hr_contact_name} ({application.posting.hr_contact_email})"
+            ),
+        ),
     }
     # A pair of braces and what is between them, or a brace on its own.
     BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
@@ -553,8 +646,10 @@ class StageMessage(models.Model):
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.error_dict
+        status_texts = [f"status_text_{code}" for code, _name in settings.LANGUAGES]
+        optional = set(status_texts) if not any(getattr(self, n) for n in status_texts) else set()
         for name in self.translated_field_names():
-            if name in (exclude or ()) or name in errors:
+            if name in (exclude or ()) or name in errors or name in optional:
                 continue
             if not (getattr(self, name) or "").strip():
                 errors[name] = [
@@ -588,9 +683,11 @@ class StageMessage(models.Model):
 
     @classmethod
     def translated_field_names(cls) -> list[str]:
-        """Return subject_en, subject_fr, body_en and body_fr."""
+        """Return subject_en, subject_fr, body_en, body_fr, status_text_en and status_text_fr."""
         return [
-            f"{field}_{code}" for field in ("subject", "body") for code, _name in settings.LANGUAGES
+            f"{field}_{code}"
+            for field in ("subject", "body", "status_text")
+            for code, _name in settings.LANGUAGES
         ]
 
     @classmethod
@@ -603,15 +700,22 @@ class StageMessage(models.Model):
         # A known name is replaced; anything else stays as written (clean refuses it).
         return cls.BRACES.sub(lambda match: values.get(match.group(1), match.group(0)), text or "")
 
+    def _values(self, application) -> dict[str, str]:
+        return {
+            name: str(value(application))
+            for name, (_description, value) in self.PLACEHOLDERS.items()
+        }
+
     def render(self, application) -> tuple[str, str]:
         """Return the subject and text for this application, in the applicant's language."""
         with translation.override(application.correspondence_language):
-            values = {
-                name: str(value(application))
-                for name, (_description, value) in self.PLACEHOLDERS.items()
-            }
+            values = self._values(application)
             subject, body = self._fill(self.subject, values), self._fill(self.body, values)
         return " ".join(subject.split()), body  # one line: a subject cannot carry a header
+
+    def render_status_text(self, application) -> str:
+        """Return the status page's text for this application, in the active language."""
+        return self._fill(self.status_text, self._values(application))
 
 
 class ExportLog(models.Model):

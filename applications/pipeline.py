@@ -39,7 +39,8 @@ FINAL_STAGES = {Stage.SCREENED_OUT, Stage.REJECTED, Stage.WITHDRAWN}
 
 # Every move HR or the applicant may make. Rejection and withdrawal are open from any active stage.
 ALLOWED_MOVES: dict[str, set[str]] = {
-    Stage.RECEIVED: {Stage.SCREENING},
+    # HR may screen straight from the queue, without a detour through "being screened".
+    Stage.RECEIVED: {Stage.SCREENING, Stage.SCREENED_IN, Stage.SCREENED_OUT},
     Stage.SCREENING: {Stage.SCREENED_IN, Stage.SCREENED_OUT},
     Stage.SCREENED_IN: {Stage.ASSESSMENT, Stage.INTERVIEW},
     Stage.ASSESSMENT: {Stage.INTERVIEW},
@@ -54,6 +55,10 @@ ALLOWED_MOVES: dict[str, set[str]] = {
 for _stage in ACTIVE_STAGES:
     ALLOWED_MOVES[_stage] |= {Stage.REJECTED, Stage.WITHDRAWN}
 
+
+# Moves HR makes only by naming the qualifications not met: the candidate reads them, and may ask
+# for an informal discussion. (An applicant's own withdrawal names none.)
+NOT_MET_STAGES = {Stage.SCREENED_OUT, Stage.REJECTED}
 
 # Moves after which the applicant is e-mailed, with wording HR edits per stage (StageMessage).
 NOTIFIED_STAGES = {

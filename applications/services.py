@@ -19,7 +19,7 @@ from applications.tasks import (
     send_status_links,
 )
 from applications.validators import DocumentType
-from positions.models import JobPosting, QuestionKind, ScreeningQuestion
+from positions.models import JobPosting, Qualification, QuestionKind, ScreeningQuestion
 
 logger = logging.getLogger(__name__)
 
@@ -120,12 +120,16 @@ def applications_move(
     stage: str,
     by: AbstractBaseUser | None,
     reason: str = "",
+    not_met: Iterable[Qualification] = (),
 ) -> tuple[list[Application], list[tuple[Application, MoveRefused]]]:
     """Move each application to the stage on its own, in order of pk; return moved and refused.
 
     Each move is checked, locked and recorded by Application.move_to and commits by itself: one
     refusal does not undo the others. Refused ones come with the refusal, which says why.
+    `not_met` names the qualifications not met (screening out, rejecting): those of each
+    application's posting are recorded with its move.
     """
+    not_met = list(not_met)
     if isinstance(applications, QuerySet):
         applications = applications.order_by("pk")
     else:
@@ -133,7 +137,12 @@ def applications_move(
     moved, refused = [], []
     for application in applications:
         try:
-            application.move_to(stage, by=by, reason=reason)
+            application.move_to(
+                stage,
+                by=by,
+                reason=reason,
+                not_met=[q for q in not_met if q.posting_id == application.posting_id],
+            )
         except MoveRefused as refusal:
             refused.append((application, refusal))
         else:

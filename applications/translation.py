@@ -7,4 +7,4 @@ from applications.models import StageMessage
 
 @register(StageMessage)
 class StageMessageTranslation(TranslationOptions):
-    fields = ("subject", "body")
+    fields = ("subject", "body", "status_text")

@@ -3,11 +3,14 @@
 from django.db import transaction
 
 from positions.models import (
+    AssessmentStep,
     JobPosting,
     PostingAction,
     PostingEvent,
     Qualification,
+    QualificationKind,
     ScreeningQuestion,
+    StepKind,
 )
 
 
@@ -53,3 +56,30 @@ def free_reference_number(posting: JobPosting) -> str:
     while f"{posting.reference_number}-COPY-{number}" in taken:
         number += 1
     return f"{posting.reference_number}-COPY-{number}"
+
+
+def assessment_plan_default(*, posting: JobPosting) -> list[AssessmentStep]:
+    """Give a posting that has no assessment plan the default one, and return its steps.
+
+    Application screening assesses the qualifications a screening question screens and education
+    (read from the résumé); an interview assesses all the others. Neither step has a board of its
+    own: the posting's reviewers rate them. A posting that has a plan is left as it is.
+    """
+    with transaction.atomic():
+        JobPosting.objects.select_for_update().filter(pk=posting.pk).get()
+        if posting.assessment_steps.exists():
+            return list(posting.assessment_steps.all())
+        qualifications = list(posting.qualifications.all())
+        screened = {
+            question.qualification_id
+            for question in posting.screening_questions.all()
+            if question.qualification_id
+        }
+        at_screening = [
+            q for q in qualifications if q.pk in screened or q.kind == QualificationKind.EDUCATION
+        ]
+        screening = AssessmentStep.objects.create(posting=posting, kind=StepKind.SCREENING, order=1)
+        screening.qualifications.set(at_screening)
+        interview = AssessmentStep.objects.create(posting=posting, kind=StepKind.INTERVIEW, order=2)
+        interview.qualifications.set([q for q in qualifications if q not in at_screening])
+    return [screening, interview]

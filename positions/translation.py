@@ -4,6 +4,7 @@ from modeltranslation.translator import TranslationOptions, register
 
 from positions.models import (
     AlternativeTitle,
+    AssessmentStep,
     CareerStream,
     Duty,
     DutyList,
@@ -114,7 +115,12 @@ class JobPostingTranslation(TranslationOptions):
 
 @register(Qualification)
 class QualificationTranslation(TranslationOptions):
-    fields = ("text",)
+    fields = ("text", "not_met_reason")
+
+
+@register(AssessmentStep)
+class AssessmentStepTranslation(TranslationOptions):
+    fields = ("name",)
 
 
 @register(ScreeningQuestion)

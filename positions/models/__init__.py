@@ -32,6 +32,7 @@ __all__ = [
     "WorkEnvironment",
 ]
 from positions.models.alerts import AlertFrequency, JobAlert, JobAlertDelivery
+from positions.models.assessment import AssessmentStep, BoardMember, PlanChange, StepKind
 from positions.models.places import Facility, FacilityKind, Province, Region, SecurityLevel
 from positions.models.postings import (
     ClassificationGroup,
@@ -54,6 +55,8 @@ from positions.models.search import SearchWord
 
 __all__ += [
     "AlertFrequency",
+    "AssessmentStep",
+    "BoardMember",
     "ClassificationGroup",
     "Facility",
     "FacilityKind",
@@ -61,6 +64,7 @@ __all__ += [
     "JobAlertDelivery",
     "JobPosting",
     "LanguageRequirement",
+    "PlanChange",
     "PostingAction",
     "PostingEvent",
     "PostingMoveRefused",
@@ -74,6 +78,7 @@ __all__ += [
     "SearchWord",
     "SecurityClearance",
     "SecurityLevel",
+    "StepKind",
     "Tenure",
     "WhoCanApply",
     "posting_today",

@@ -527,6 +527,14 @@ class JobPosting(models.Model):
     def asset_qualifications(self) -> list["Qualification"]:
         return [q for q in self.qualifications.all() if q.is_asset]
 
+    def plan_gaps(self) -> list["Qualification"]:
+        """The essential qualifications that no step of the assessment plan assesses."""
+        return list(
+            self.qualifications.filter(is_asset=False, assessment_steps__isnull=True).order_by(
+                "order", "pk"
+            )
+        )
+
     def publication_problems(self) -> list[str]:
         """Return why this posting cannot be published yet (empty when it can)."""
         problems = []
@@ -763,6 +771,22 @@ class Qualification(models.Model):
     )
     text = models.TextField(_("text"), max_length=2000)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark"),
+        null=True,
+        blank=True,
+        help_text=_("To score this qualification out of a total; empty: rated met or not met."),
+    )
+    out_of = models.PositiveSmallIntegerField(_("out of"), null=True, blank=True)
+    not_met_reason = models.TextField(
+        _("reason given when not met"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "What a candidate reads when screened out or not retained on this qualification. "
+            "Empty: the qualification itself."
+        ),
+    )
 
     class Meta:
         ordering = ["posting", "is_asset", "order", "pk"]
@@ -771,6 +795,23 @@ class Qualification(models.Model):
 
     def __str__(self):
         return self.text
+
+    def clean(self):
+        if (self.pass_mark is None) != (self.out_of is None):
+            raise ValidationError(
+                {"out_of": _("Give both the pass mark and the total, or neither.")}
+            )
+        if self.pass_mark is not None and not 0 < self.pass_mark <= self.out_of:
+            raise ValidationError({"pass_mark": _("The pass mark is between 1 and the total.")})
+
+    @property
+    def is_scored(self) -> bool:
+        return self.pass_mark is not None
+
+    @property
+    def reason_not_met(self) -> str:
+        """What a candidate reads when this qualification is not met, in the active language."""
+        return self.not_met_reason or self.text
 
 
 # The stored answers to a yes/no screening question.
@@ -800,6 +841,15 @@ class ScreeningQuestion(models.Model):
         help_text=_("Essential questions must be answered; a “no” is recorded for screening."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    qualification = models.ForeignKey(
+        Qualification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="screening_questions",
+        verbose_name=_("qualification screened"),
+        help_text=_("The qualification this question screens for, if any."),
+    )
 
     class Meta:
         ordering = ["posting", "order", "pk"]

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from applications.models import Application, Citizenship, OfficialLanguage, Residence, Stage
+from applications.pipeline import NOT_MET_STAGES
 from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
 from tests.documents import pdf_bytes
 from tests.factories import JobPostingFactory
@@ -13,12 +14,12 @@ from tests.factories import JobPostingFactory
 RESUME = pdf_bytes()
 
 # The stage each stage is reached from on the shortest legal path (the README: received →
-# screening → screened in/out → assessment → interview → reference and security checks → offer →
+# (screening →) screened in/out → assessment → interview → reference and security checks → offer →
 # hired; rejected or withdrawn from any active stage).
 REACHED_FROM = {
     Stage.SCREENING: Stage.RECEIVED,
-    Stage.SCREENED_IN: Stage.SCREENING,
-    Stage.SCREENED_OUT: Stage.SCREENING,
+    Stage.SCREENED_IN: Stage.RECEIVED,
+    Stage.SCREENED_OUT: Stage.RECEIVED,
     Stage.ASSESSMENT: Stage.SCREENED_IN,
     Stage.INTERVIEW: Stage.ASSESSMENT,
     Stage.REFERENCE_CHECK: Stage.INTERVIEW,
@@ -86,7 +87,13 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, stage, stage_changed_at, **kwargs):
         application = super()._create(model_class, *args, **kwargs)
         for step in path_to(stage):
-            application.move_to(step)
+            # Screening out or rejecting names what was not met: the posting's first essential.
+            not_met = (
+                application.posting.qualifications.filter(is_asset=False)[:1]
+                if step in NOT_MET_STAGES
+                else ()
+            )
+            application.move_to(step, not_met=not_met)
         if stage_changed_at is not None:
             # Test data dated in the past: the moves just made, and the row, as if made then.
             application.stage_changes.update(changed_at=stage_changed_at)
@@ -99,8 +106,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 # HR") in the admin's terms. Migrations 0003 and 0005 create the same groups; test_roles.py fails
 # if the two differ.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    # Write and publish postings; see every application; move, assign, rate and annotate them;
-    # download résumés; edit the stage e-mails; read the export log.
+    # Write and publish postings and their assessment plans; see every application and every
+    # rating; move, assign and annotate them; download résumés; edit the stage e-mails; read the
+    # export log and the changes to plans.
     HR_ADMINISTRATORS: {
         "positions.add_jobposting",
         "positions.change_jobposting",
@@ -131,16 +139,20 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.view_screeninganswer",
         "applications.add_applicationnote",
         "applications.view_applicationnote",
-        "applications.add_qualificationrating",
-        "applications.change_qualificationrating",
-        "applications.view_qualificationrating",
+        "positions.add_assessmentstep",
+        "positions.change_assessmentstep",
+        "positions.delete_assessmentstep",
+        "positions.view_assessmentstep",
+        "positions.view_planchange",
+        "applications.view_steprating",
         "applications.view_stagechange",
         "applications.view_stagemessage",
         "applications.change_stagemessage",
         "applications.view_exportlog",
     },
-    # Only the applications of their postings; move them, add notes and ratings; download their
-    # résumés; cannot edit postings or export.
+    # Only the applications of their postings; move them and add notes; rate the steps whose
+    # board they sit on (a seat, not a permission); download their résumés; cannot edit
+    # postings or export.
     REVIEWERS: {
         "positions.view_jobposting",
         "positions.view_occupation",
@@ -151,9 +163,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.view_screeninganswer",
         "applications.add_applicationnote",
         "applications.view_applicationnote",
-        "applications.add_qualificationrating",
-        "applications.change_qualificationrating",
-        "applications.view_qualificationrating",
         "applications.view_stagechange",
     },
     # Read every application and export applicant lists; cannot move applications or edit
@@ -168,7 +177,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.export_applications",
         "applications.view_screeninganswer",
         "applications.view_applicationnote",
-        "applications.view_qualificationrating",
+        "positions.view_assessmentstep",
+        "applications.view_steprating",
         "applications.view_stagechange",
         "applications.view_exportlog",
     },
@@ -215,3 +225,33 @@ def staff_in(django_user_model, role: str, username: str | None = None):
     )
     user.groups.add(RoleFactory(name=role))
     return user
+
+
+def consensus_of(application, results: dict, *, step=None, chair=None):
+    """Record the board's consensus on an application's qualifications, as rows (no service).
+
+    `results` maps each Qualification to a result (AssessmentResult) or a (result, score) pair;
+    `step` defaults to the first step of the plan that assesses the first of them. For tests of
+    what reads ratings (exports, the record of decision), not of the rules that write them.
+    """
+    from applications.models import QualificationResult, StepRating
+
+    if step is None:
+        step = next(iter(results)).assessment_steps.order_by("order", "pk").first()
+    rating = StepRating.objects.create(
+        application=application,
+        step=step,
+        assessor=chair,
+        is_consensus=True,
+        justification="The board agreed.",
+    )
+    for qualification, result in results.items():
+        result, score = result if isinstance(result, tuple) else (result, None)
+        QualificationResult.objects.create(
+            rating=rating,
+            qualification=qualification,
+            result=result,
+            score=score,
+            justification="Shown in the interview.",
+        )
+    return rating

@@ -15,14 +15,15 @@ from django.utils import timezone, translation
 from applications.exports import columns_for, csv_chunks, export_rows
 from applications.models import (
     Application,
+    AssessmentResult,
     EquityDeclaration,
     ExportLog,
-    QualificationRating,
     ScreeningAnswer,
 )
 from applications.pipeline import Stage
 from applications.roles import RECRUITERS, REVIEWERS
-from tests.applications.factories import ApplicationFactory, staff_in
+from positions.services import assessment_plan_default
+from tests.applications.factories import ApplicationFactory, consensus_of, staff_in
 from tests.applications.test_apply import apply_url, form_data
 from tests.factories import (
     CareerStreamFactory,
@@ -71,9 +72,8 @@ def test_csv_of_one_posting_has_exact_content(client, recruiter, posting):
     ScreeningAnswer.objects.create(
         application=application, question=posting.screening_questions.get(), answer="yes"
     )
-    QualificationRating.objects.create(
-        application=application, qualification=posting.qualifications.get(), rating="strong"
-    )
+    assessment_plan_default(posting=posting)
+    consensus_of(application, {posting.qualifications.get(): AssessmentResult.MET})
 
     response, body = download(client, postings=[posting.pk])
 
@@ -94,7 +94,7 @@ def test_csv_of_one_posting_has_exact_content(client, recruiter, posting):
         "Veteran",
         "Priority entitlement",
         "Degree?",
-        "Rating: A degree in social sciences.",
+        "Result: A degree in social sciences.",
     ]
     row = rows[1]
     assert row[:9] == [
@@ -110,7 +110,7 @@ def test_csv_of_one_posting_has_exact_content(client, recruiter, posting):
     ]
     submitted = timezone.localtime(application.submitted_at)
     assert row[9] == submitted.strftime("%Y-%m-%d %H:%M"), "local (Toronto) time"
-    assert row[10:] == ["English", "Canadian citizen", "No", "No", "Yes", "Strong"]
+    assert row[10:] == ["English", "Canadian citizen", "No", "No", "Yes", "Met"]
     assert len(rows) == 2
     assert 'filename="applicants_CSC-26-WP-0142_all-stages_' in response["Content-Disposition"]
 

@@ -456,7 +456,9 @@ def test_the_application_list_offers_a_reviewer_their_own_postings_only(client, 
 @pytest.fixture
 def answered(django_user_model):
     """A posting whose screening question and qualification have been answered and rated."""
-    from applications.models import QualificationRating, ScreeningAnswer
+    from applications.models import AssessmentResult, ScreeningAnswer
+    from positions.services import assessment_plan_default
+    from tests.applications.factories import consensus_of
 
     posting = JobPostingFactory(title_fr="Agent de libération conditionnelle")
     question = posting.screening_questions.create(
@@ -477,9 +479,8 @@ def answered(django_user_model):
         text_fr="Expérience en milieu correctionnel",
         order=9,
     )
-    QualificationRating.objects.create(
-        application=application, qualification=qualification, rating="meets"
-    )
+    assessment_plan_default(posting=posting)
+    consensus_of(application, {qualification: AssessmentResult.MET})
     return posting, question, qualification
 
 
@@ -550,7 +551,7 @@ def test_deleting_an_answered_question_or_a_rated_qualification_is_refused(
     assert "would require deleting the following protected related objects" in content
     assert content.count("would require deleting") == 2
     assert posting.screening_questions.filter(pk=question.pk).exists()
-    assert qualification.ratings.count() == 1
+    assert qualification.results.count() == 1
 
 
 def test_moving_a_published_postings_dates_is_recorded_with_the_state_it_leads_to(hr_role_client):
