@@ -30,7 +30,7 @@ CHANGELIST = reverse("admin:applications_application_changelist")
 # Screened in → interview (no assessment) is not in the README's sentence; the code allows it and
 # the stage e-mail tests rely on it.
 README_PIPELINE: dict[str, set[str]] = {
-    "received": {"screening", "rejected", "withdrawn"},
+    "received": {"screening", "screened-in", "screened-out", "rejected", "withdrawn"},
     "screening": {"screened-in", "screened-out", "rejected", "withdrawn"},
     "screened-in": {"assessment", "interview", "rejected", "withdrawn"},
     "screened-out": set(),
@@ -42,6 +42,8 @@ README_PIPELINE: dict[str, set[str]] = {
     "rejected": set(),
     "withdrawn": set(),
 }
+
+NOT_MET = {"screened-out", "rejected"}
 
 ALL_PAIRS = [(source, target) for source in README_PIPELINE for target in README_PIPELINE]
 
@@ -63,8 +65,10 @@ def test_every_move_is_allowed_or_refused_as_the_readme_says(source, target):
     history = application.stage_changes.count()
     assert application.stage == source
 
+    # Screening out and rejecting name a qualification not met (the README).
+    not_met = application.posting.qualifications.all()[:1] if target in NOT_MET else []
     if target in README_PIPELINE[source]:
-        change = application.move_to(target, reason="checked")
+        change = application.move_to(target, reason="checked", not_met=not_met)
         application.refresh_from_db()
         assert application.stage == target
         assert (change.from_stage, change.to_stage, change.reason) == (source, target, "checked")
@@ -283,7 +287,7 @@ def test_recruiter_reads_everything_but_cannot_move(client, queue):
 @pytest.mark.django_db
 def test_hr_moves_in_bulk_and_gets_a_summary_of_each_refusal(client, queue):
     client.force_login(queue["hr"])
-    queue["other"].move_to(Stage.SCREENING)
+    queue["other"].move_to(Stage.SCREENED_IN)
 
     intermediate = client.post(
         CHANGELIST,
@@ -291,11 +295,11 @@ def test_hr_moves_in_bulk_and_gets_a_summary_of_each_refusal(client, queue):
     )
     assert "Move applications to a stage" in intermediate.content.decode()
 
-    response = move(client, [queue["mine"], queue["other"]], Stage.SCREENED_IN)
+    response = move(client, [queue["mine"], queue["other"]], Stage.ASSESSMENT)
 
     content = response.content.decode()
     assert f"Not moved: {queue['mine'].reference}" in content
-    assert f"Moved to “Screened in”: {queue['other'].reference}" in content
+    assert f"Moved to “Invited to an assessment”: {queue['other'].reference}" in content
 
 
 @pytest.mark.django_db

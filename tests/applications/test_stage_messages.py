@@ -13,7 +13,7 @@ from applications.roles import HR_ADMINISTRATORS
 from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import JobPostingFactory
 
-ALLOWED = "{first_name}, {posting_title}, {reference}, {status_url}"
+ALLOWED = "{first_name}, {posting_title}, {reference}, {status_url}, {hr_contact}"
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_hr_cannot_save_anything_but_a_named_placeholder_in_braces(hr_client, in
 def test_the_editing_page_lists_the_placeholders(hr_client, interview):
     page = hr_client.get(change_url(interview)).content.decode()
 
-    for name in ("first_name", "posting_title", "reference", "status_url"):
+    for name in ("first_name", "posting_title", "reference", "status_url", "hr_contact"):
         assert f"<code>{{{name}}}</code>" in page
 
 
