@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import JobPostingFactory, make_full_occupation
 
@@ -48,3 +49,17 @@ def test_a_posting_page_is_built_without_a_query_until_hr_changes_it(
     assert "A university degree." in client.get(url).content.decode()
     posting.close_now()
     assert client.get(url).status_code == 410
+
+
+def test_an_occupation_page_rendered_once_in_english_is_still_french_in_french(client):
+    occupation = make_full_occupation(title="Parole officer")
+    occupation.title_fr = "Agent de libération conditionnelle"
+    occupation.save()
+    english = client.get(occupation.get_absolute_url()).content.decode()
+    with translation.override("fr"):
+        url = occupation.get_absolute_url()
+    french = client.get(url).content.decode()
+
+    assert "Parole officer" in english and "Agent de libération conditionnelle" not in english
+    assert "Agent de libération conditionnelle" in french
+    assert "How to apply" not in french and "Comment postuler" in french
