@@ -1,23 +1,54 @@
 """HR's view of applications: what the applicant gave, the résumé, and the history of stages."""
 
+import copy
+from dataclasses import dataclass
+
+from csp.decorators import csp_replace, csp_update
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db import models
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, SuspiciousOperation
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.constants import LOOKUP_SEP
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from modeltranslation.admin import TranslationAdmin
 
+from applications import decision
+from applications.assessment import (
+    AssessmentRefused,
+    Finding,
+    RatingConflict,
+    consensus_not_met,
+    current_ratings,
+    current_steps,
+    rating_submit,
+    ratings_visible_to,
+)
 from applications.exports import ExportFormat, export_response
-from applications.forms import AssignForm, MoveForm
+from applications.forms import (
+    AssignForm,
+    MoveForm,
+    StageMoveForm,
+    StepRatingForm,
+    qualification_label,
+)
 from applications.models import (
     Application,
     ApplicationNote,
@@ -27,12 +58,26 @@ from applications.models import (
     ScreeningAnswer,
     StageChange,
     StageMessage,
+    StepRating,
+    not_met_text,
 )
-from applications.pipeline import Stage
+from applications.pipeline import ALLOWED_MOVES, NOT_MET_STAGES, MoveRefused, Stage
+from applications.resume_text import ResumeText, resume_text
 from applications.services import application_assign, applications_move
 from applications.storage import PrivateFileSystemStorage
+from applications.validators import PDF
 from csc_careers.db import EstimatedCountPaginator
-from positions.models import JobPosting, Region
+from csc_careers.middleware import ADMIN_LOOKUP_ERRORS
+from positions.models import (
+    AssessmentStep,
+    BoardMember,
+    JobPosting,
+    Qualification,
+    QuestionKind,
+    Region,
+    ScreeningQuestion,
+)
+from positions.models.postings import NO, YES
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -47,15 +92,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class ScreeningAnswerInline(ReadOnlyInline):
-    model = ScreeningAnswer
-    fields = ["question", "answer", "meets_requirement"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question")
 
 
 class StageChangeInline(ReadOnlyInline):
@@ -115,11 +151,43 @@ class Assigned(models.TextChoices):
 
 
 class AssigneeFilter(admin.SimpleListFilter):
+    """Who an application is assigned to. A reviewer's list opens on their own ("assigned to me",
+    for whoever does not see every posting's applications); "All" shows the others too."""
+
     title = _("assigned to")
     parameter_name = "assigned"
+    EVERYONE = "all"
+
+    def __init__(self, request, params, model, model_admin):
+        self.default = (
+            None if request.user.has_perm("applications.view_all_applications") else Assigned.ME
+        )
+        super().__init__(request, params, model, model_admin)
+
+    def value(self):
+        return super().value() or self.default
 
     def lookups(self, request, model_admin):
         return Assigned.choices
+
+    def choices(self, changelist):
+        # With a default, "All" must say so in the address: without the parameter, the default.
+        everyone = (
+            changelist.get_query_string({self.parameter_name: self.EVERYONE})
+            if self.default
+            else changelist.get_query_string(remove=[self.parameter_name])
+        )
+        yield {
+            "selected": self.value() in (None, self.EVERYONE),
+            "query_string": everyone,
+            "display": _("All"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         if self.value() == Assigned.ME:
@@ -176,6 +244,175 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.filter(posting__in=JobPosting.objects.in_region(region))
 
 
+class ChosenOnly:
+    """A list filter as chosen in the address, without listing its choices (which may query).
+
+    For the neighbours of an application in its list: the filter still applies (it has output).
+    """
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), self.value())]
+
+
+class ChosenPostingFilter(ChosenOnly, PostingFilter):
+    pass
+
+
+class ChosenRegionFilter(ChosenOnly, RegionFilter):
+    pass
+
+
+class ApplicationChangeList(ChangeList):
+    """The review queue, which shows at a glance who fails a screening requirement."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        # A correlated EXISTS in the select list: computed for the page's rows only.
+        fails = ScreeningAnswer.objects.filter(application=OuterRef("pk"), meets_requirement=False)
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .annotate(fails_screening=Exists(fails))
+        )
+
+
+class NeighbourChangeList(ChangeList):
+    """The queue as its filters, search and order make it, without fetching any of it."""
+
+    def get_results(self, request):
+        pass
+
+
+def ordering_keys(application, ordering) -> list[tuple[str, bool, object, bool]] | None:
+    """Return (lookup, descending, the application's value, nullable) for each ordering field,
+    or None when the ordering is one this cannot follow (an expression, a related ordering)."""
+    keys = []
+    for term in ordering:
+        if not isinstance(term, str) or term == "?":
+            return None
+        name = term.removeprefix("-")
+        if name == "pk":
+            keys.append(("pk", term.startswith("-"), application.pk, False))
+            continue
+        model, value, nullable = type(application), application, False
+        parts = name.split(LOOKUP_SEP)
+        for position, part in enumerate(parts):
+            try:
+                found = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return None
+            nullable = nullable or found.null
+            last = position == len(parts) - 1
+            if found.is_relation and not last:
+                model = found.related_model
+                value = getattr(value, part) if value is not None else None
+            elif found.is_relation:
+                if found.related_model._meta.ordering or not found.concrete:
+                    return None  # ordered by the related model's own ordering
+                value = getattr(value, found.attname) if value is not None else None
+            else:
+                value = getattr(value, found.attname) if value is not None else None
+        keys.append((name, term.startswith("-"), value, nullable))
+    return keys
+
+
+NOTHING = Q(pk__in=[])
+
+
+def beyond(keys, *, reverse: bool = False) -> Q:
+    """The rows after the one these keys describe in their order (before it, with reverse).
+
+    PostgreSQL sorts NULL last going up and first going down, as these comparisons do.
+    """
+    found, equal = NOTHING, Q()
+    for name, descending, value, nullable in keys:
+        if descending != reverse:  # going down
+            step = Q(**{f"{name}__isnull": False}) if value is None else Q(**{f"{name}__lt": value})
+        elif value is None:
+            step = NOTHING
+        else:
+            step = Q(**{f"{name}__gt": value})
+            if nullable:
+                step |= Q(**{f"{name}__isnull": True})
+        found |= equal & step
+        equal &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+    return found
+
+
+def board_agreement(step, ratings, results) -> dict[int, Finding]:
+    """What the board's ratings agree on, per qualification, for the consensus to start from.
+
+    A result (or score) all of them gave is taken; their justifications are put together.
+    """
+    agreed = {}
+    for qualification in step.qualifications.all():
+        found = [
+            results[r.pk][qualification.pk] for r in ratings if qualification.pk in results[r.pk]
+        ]
+        if not found:
+            continue
+        given = {(f.result, f.score) for f in found}
+        result, score = given.pop() if len(given) == 1 else ("", None)
+        justification = "\n".join(dict.fromkeys(f.justification for f in found if f.justification))
+        agreed[qualification.pk] = Finding(result=result, score=score, justification=justification)
+    return agreed
+
+
+@dataclass
+class AnswerRow:
+    """A screening answer as the workspace shows it."""
+
+    question: ScreeningQuestion
+    answer: str
+    fails: bool
+    meets: bool
+
+
+@dataclass
+class RatingEntry:
+    """A rating form of a step's panel, with what the page says around it."""
+
+    form: StepRatingForm
+    heading: str
+    note: str
+    button: str
+    record: str  # what the button sends: "own" or "consensus"
+
+
+@dataclass
+class StepPanel:
+    """One step the candidate is at: the qualifications it assesses, the ratings this person
+    may read, and the forms they may fill in."""
+
+    step: AssessmentStep
+    is_current: bool
+    board: list[BoardMember]
+    ratings: list[StepRating]  # each assessor's rating in force that this person may read
+    consensus: StepRating | None  # the consensus in force, if this person may read it
+    rows: list[tuple[str, Qualification, list]]  # label, qualification, result of each rating
+    hidden: bool  # an assessor who has not rated yet: the others' ratings are not shown
+    entries: list[RatingEntry]
+    rate_url: str
+
+
+@dataclass
+class Workspace:
+    """What the application's page shows above the record: where it stands, the screening
+    answers, the résumé, the ratings of the steps the candidate is at, and the moves."""
+
+    application: Application
+    answers: list[AnswerRow]
+    unmet: int
+    resume_url: str
+    resume_text: ResumeText | None  # for résumés the browser cannot show
+    may_read_resume: bool
+    panels: list[StepPanel]
+    moves: list[StageMoveForm]
+    move_url: str
+    previous_url: str = ""
+    next_url: str = ""
+    list_url: str = ""
+
+
 class ApplicationNoteInline(admin.TabularInline):
     """Notes are added, never changed: existing ones are shown read-only."""
 
@@ -199,6 +436,7 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         "full_name",
         "posting_title",
         "stage",
+        "screening",
         "assignee",
         "days_waiting",
     ]
@@ -209,9 +447,18 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
-    actions = ["move_to_stage", "assign_to_reviewer", "export_csv", "export_xlsx"]
+    actions = [
+        "move_to_stage",
+        "assign_to_reviewer",
+        "export_csv",
+        "export_xlsx",
+        "export_decisions_csv",
+        "export_decisions_xlsx",
+    ]
+    # The page is the assessment workspace: the screening answers, the résumé, the ratings and
+    # the moves come first (change_form.html); the record, the notes and the history follow.
+    change_form_template = "admin/applications/application/change_form.html"
     inlines = [
-        ScreeningAnswerInline,
         ApplicationNoteInline,
         EquityDeclarationInline,
         StageChangeInline,
@@ -238,6 +485,17 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        if getattr(request, "neighbours_only", False):
+            return NeighbourChangeList
+        return ApplicationChangeList
+
+    def get_list_filter(self, request):
+        if getattr(request, "neighbours_only", False):
+            chosen = {PostingFilter: ChosenPostingFilter, RegionFilter: ChosenRegionFilter}
+            return [chosen.get(spec, spec) for spec in self.list_filter]
+        return super().get_list_filter(request)
 
     def get_readonly_fields(self, request, obj=None):
         # What the applicant gave is a record: HR reads it, never rewrites it. The stage moves
@@ -314,8 +572,45 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.download_resume),
                 name="applications_application_resume",
             ),
+            path(
+                "<int:pk>/resume/view/",
+                self.admin_site.admin_view(self.view_resume),
+                name="applications_application_resume_view",
+            ),
+            path(
+                "<int:pk>/rate/<int:step_id>/",
+                self.admin_site.admin_view(self.rate),
+                name="applications_application_rate",
+            ),
+            path(
+                "<int:pk>/move/",
+                self.admin_site.admin_view(self.move),
+                name="applications_application_move",
+            ),
+            path(
+                "<int:pk>/record-of-decision/",
+                self.admin_site.admin_view(self.record_of_decision),
+                name="applications_application_decision",
+            ),
             *super().get_urls(),
         ]
+
+    def record_of_decision(self, request, pk):
+        """The printable record of every step, rating and decision about one candidate."""
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
+        return decision.record_of_decision_response(
+            request, application, context=self.admin_site.each_context(request)
+        )
+
+    @admin.action(description=_("Export the records of decision as CSV"), permissions=["export"])
+    def export_decisions_csv(self, request, queryset):
+        return decision.decisions_export_response(request, queryset, ExportFormat.CSV)
+
+    @admin.action(description=_("Export the records of decision as Excel"), permissions=["export"])
+    def export_decisions_xlsx(self, request, queryset):
+        return decision.decisions_export_response(request, queryset, ExportFormat.XLSX)
 
     @admin.display(description=_("applicant"), ordering="last_name")
     def full_name(self, application):
@@ -347,13 +642,24 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
     def move_to_stage(self, request, queryset):
         if self.too_many_for_one_action(request, queryset):
             return None
-        form = MoveForm(request.POST if "apply" in request.POST else None)
+        # Screening out and not retaining name qualifications not met: offered when every
+        # application selected is for one posting, whose qualifications they are.
+        postings = list(queryset.order_by().values_list("posting_id", flat=True).distinct()[:2])
+        qualifications = (
+            list(Qualification.objects.filter(posting_id=postings[0]))
+            if len(postings) == 1
+            else None
+        )
+        form = MoveForm(
+            request.POST if "apply" in request.POST else None, qualifications=qualifications
+        )
         if form.is_valid():
             moved, refused = applications_move(
                 applications=queryset,
                 stage=form.cleaned_data["stage"],
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                not_met=form.qualifications_not_met(),
             )
             if moved:
                 self.message_user(
@@ -468,13 +774,463 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
+    @admin.display(description=_("screening"))
+    def screening(self, application):
+        # Text as well as a mark: the flag must not depend on colour or on the symbol alone.
+        if getattr(application, "fails_screening", False):
+            return format_html(
+                '<span class="fails-screening">✗ {}</span>', _("Fails a requirement")
+            )
+        return "—"
+
+    # --- The workspace: the application's page -------------------------------------------------
+
+    def workspace_queryset(self, request):
+        """The application with everything its page reads, in a constant number of queries."""
+        return (
+            self.get_queryset(request)
+            .select_related("posting", "assignee")
+            .prefetch_related(
+                "posting__assessment_steps__qualifications",
+                Prefetch(
+                    "posting__assessment_steps__board_members",
+                    queryset=BoardMember.objects.select_related("user"),
+                ),
+                "posting__reviewers",
+                "posting__qualifications",
+                Prefetch(
+                    "step_ratings",
+                    queryset=StepRating.objects.select_related("assessor").prefetch_related(
+                        "results"
+                    ),
+                ),
+                Prefetch(
+                    "answers",
+                    queryset=ScreeningAnswer.objects.select_related(
+                        "question", "question__qualification"
+                    ),
+                ),
+            )
+        )
+
+    @csp_update({"frame-src": ["'self'"]})  # the résumé's viewer, served by this site only
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        bound = (extra_context or {}).pop("bound_forms", {})
+        workspace = self.workspace(request, object_id, bound=bound)
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "workspace": workspace}
+        )
+
+    def workspace(self, request, object_id, *, bound) -> Workspace | None:
+        """Return what the page shows above the record (None: no such application here).
+
+        `bound` holds forms sent and refused, by ("rate" | "consensus", step id) or
+        ("move", stage): they are shown again as they were sent, with their errors.
+        """
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            return None
+        application = self.workspace_queryset(request).filter(pk=pk).first()
+        if application is None:
+            return None
+        answers = [
+            AnswerRow(
+                question=answer.question,
+                answer=self.answer_text(answer),
+                fails=answer.meets_requirement is False,
+                meets=answer.meets_requirement is True,
+            )
+            for answer in application.answers.all()
+        ]
+        may_read_resume = request.user.has_perm("applications.view_resume")
+        is_pdf = application.resume_type == PDF.content_type
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        workspace = Workspace(
+            application=application,
+            answers=answers,
+            unmet=sum(row.fails for row in answers),
+            may_read_resume=may_read_resume,
+            resume_url=(
+                reverse("admin:applications_application_resume_view", args=[application.pk])
+                if may_read_resume and is_pdf and application.resume
+                else ""
+            ),
+            resume_text=resume_text(application) if may_read_resume and not is_pdf else None,
+            panels=self.step_panels(request, application, bound=bound, preserved=preserved),
+            moves=self.move_forms(request, application, answers, bound=bound),
+            move_url=add_preserved_filters(
+                preserved, reverse("admin:applications_application_move", args=[application.pk])
+            ),
+        )
+        filters = request.GET.get("_changelist_filters", "")
+        workspace.list_url = reverse("admin:applications_application_changelist") + (
+            f"?{filters}" if filters else ""
+        )
+        neighbours = self.neighbours(request, application, filters)
+        for name, neighbour in zip(("previous_url", "next_url"), neighbours, strict=True):
+            if neighbour is not None:
+                url = reverse("admin:applications_application_change", args=[neighbour])
+                setattr(workspace, name, add_preserved_filters(preserved, url))
+        return workspace
+
+    @staticmethod
+    def answer_text(answer) -> str:
+        """The answer as the reader's language says it (yes/no and choices are translated)."""
+        question = answer.question
+        if question.kind == QuestionKind.YES_NO:
+            return {YES: _("Yes"), NO: _("No")}.get(answer.answer, answer.answer)
+        if question.kind == QuestionKind.CHOICE and answer.choice:
+            choices = question.choice_list
+            if 0 < answer.choice <= len(choices):
+                return choices[answer.choice - 1]
+        return answer.answer
+
+    def step_panels(self, request, application, *, bound, preserved) -> list[StepPanel]:
+        """The steps the candidate is at (and any step a refused form was sent for)."""
+        user = request.user
+        steps = current_steps(application)
+        current = {step.pk for step in steps}
+        sent = {step_id for (kind, step_id) in bound if kind in ("rate", "consensus")}
+        steps += [
+            step
+            for step in application.posting.assessment_steps.all()
+            if step.pk in sent and step.pk not in current
+        ]
+        ratings = list(application.step_ratings.all())
+        panels = []
+        for step in steps:
+            in_force = current_ratings(r for r in ratings if r.step_id == step.pk)
+            latest = sorted(in_force, key=lambda r: (r.submitted_at, r.pk), reverse=True)
+            own = next((r for r in latest if not r.is_consensus and r.assessor_id == user.pk), None)
+            consensus = next((r for r in latest if r.is_consensus), None)
+            visible = ratings_visible_to(user, step, ratings)
+            columns = [r for r in visible if not r.is_consensus]
+            shown = [*columns, consensus] if consensus in visible else columns
+            results = {r.pk: {q.qualification_id: q for q in r.results.all()} for r in in_force}
+            qualifications = list(step.qualifications.all())
+            entries = []
+            if qualifications and user.pk in step.assessor_ids():
+                entries.append(
+                    RatingEntry(
+                        form=self.rating_form(
+                            step, bound.get(("rate", step.pk)), own, results, is_consensus=False
+                        ),
+                        heading=_("Correct your rating") if own else _("Your rating"),
+                        note=(
+                            _(
+                                "A correction is recorded as a new rating; the one it corrects "
+                                "stays in the record of decision."
+                            )
+                            if own
+                            else ""
+                            if visible  # the chair reads the others' before rating
+                            else _(
+                                "Rate on your own: the board's other ratings show once you have "
+                                "submitted yours."
+                            )
+                        ),
+                        button=_("Submit my rating"),
+                        record="own",
+                    )
+                )
+            hidden = bool(in_force) and not visible
+            # The consensus is recorded from the board's ratings: by someone who may read them.
+            if qualifications and step.may_record_consensus(user) and not hidden:
+                entries.append(
+                    RatingEntry(
+                        form=self.rating_form(
+                            step,
+                            bound.get(("consensus", step.pk)),
+                            consensus,
+                            results,
+                            is_consensus=True,
+                            board=columns,
+                        ),
+                        heading=(
+                            _("Correct the board's consensus") if consensus else _("Consensus")
+                        ),
+                        note=_(
+                            "As the board's chair, record what the board agreed and why: the "
+                            "consensus is what counts. It starts from what the ratings agree on."
+                        ),
+                        button=_("Record the consensus"),
+                        record="consensus",
+                    )
+                )
+            panels.append(
+                StepPanel(
+                    step=step,
+                    is_current=step.pk in current,
+                    board=list(step.board_members.all()),
+                    ratings=columns,
+                    consensus=consensus if consensus in visible else None,
+                    rows=[
+                        (
+                            qualification_label(qualification),
+                            qualification,
+                            [results[r.pk].get(qualification.pk) for r in shown],
+                        )
+                        for qualification in qualifications
+                    ],
+                    hidden=hidden,
+                    entries=entries,
+                    rate_url=add_preserved_filters(
+                        preserved,
+                        reverse(
+                            "admin:applications_application_rate",
+                            args=[application.pk, step.pk],
+                        ),
+                    ),
+                )
+            )
+        return panels
+
+    @staticmethod
+    def rating_form(step, sent, in_force, results, *, is_consensus, board=()) -> StepRatingForm:
+        """The form of one seat: as sent (refused), or to start from what is in force.
+
+        A form sent against a rating since replaced carries the one in force now: the page shows
+        it, so that sending again corrects what the person has just read.
+        """
+        if sent is not None:
+            replaces = sent.data.get(sent.add_prefix("replaces"), "")
+            if replaces != (str(in_force.pk) if in_force else ""):
+                data = sent.data.copy()
+                data[sent.add_prefix("replaces")] = in_force.pk if in_force else ""
+                sent = StepRatingForm(data, step=step, is_consensus=is_consensus)
+            return sent
+        if in_force is not None:
+            initial = StepRatingForm.initial_from(
+                results[in_force.pk], replaces=in_force.pk, justification=in_force.justification
+            )
+        elif is_consensus:
+            initial = StepRatingForm.initial_from(board_agreement(step, board, results))
+        else:
+            initial = {}
+        return StepRatingForm(initial=initial, step=step, is_consensus=is_consensus)
+
+    def move_forms(self, request, application, answers, *, bound) -> list[StageMoveForm]:
+        """A form for each move the pipeline allows from the stage, for those who may move."""
+        if not self.has_move_permission(request):
+            return []
+        allowed = ALLOWED_MOVES.get(application.stage, set())
+        # HR never withdraws an application for the applicant.
+        stages = [stage for stage in Stage if stage in allowed and stage != Stage.WITHDRAWN]
+        qualifications = list(application.posting.qualifications.all())
+        suggested = []
+        if NOT_MET_STAGES & set(stages):
+            # What the board found not met, and the requirements the screening answers failed.
+            named = {q.pk for q in consensus_not_met(application)} | {
+                row.question.qualification_id
+                for row in answers
+                if row.fails and row.question.qualification_id
+            }
+            suggested = [q for q in qualifications if q.pk in named]
+        return [
+            bound.get(("move", stage))
+            or StageMoveForm(stage=stage, qualifications=qualifications, suggested=suggested)
+            for stage in stages
+        ]
+
+    def neighbours(self, request, application, filters: str) -> tuple[int | None, int | None]:
+        """The previous and next applications in the list the page was opened from.
+
+        The list is rebuilt from its filters, search and order (preserved by the admin in
+        `_changelist_filters`) without fetching it: one query for each neighbour, on the order's
+        keys.
+        """
+        if not filters:
+            return None, None
+        list_request = copy.copy(request)
+        list_request.GET = QueryDict(filters)
+        list_request.neighbours_only = True
+        try:
+            changelist = self.get_changelist_instance(list_request)
+        except (IncorrectLookupParameters, SuspiciousOperation, *ADMIN_LOOKUP_ERRORS):
+            return None, None
+        queryset = changelist.queryset
+        keys = ordering_keys(application, queryset.query.order_by)
+        if keys is None:
+            return None, None
+        pks = queryset.values_list("pk", flat=True)
+        try:
+            with transaction.atomic():  # a filter failing as it runs leaves the page's queries be
+                previous = pks.filter(beyond(keys, reverse=True)).reverse().first()
+                following = pks.filter(beyond(keys)).first()
+        except ADMIN_LOOKUP_ERRORS:
+            return None, None
+        return previous, following
+
+    def object_for_post(self, request, pk):
+        """The application a form of its page is sent for, or 405 / 404 / 403."""
+        application = get_object_or_404(self.workspace_queryset(request), pk=pk)
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
+        return application
+
+    def page_again(self, request, application, sent: tuple, form):
+        """The application's page again, with the refused form as sent and a message above.
+
+        `sent` names the form: ("rate" | "consensus", step id) or ("move", stage).
+        """
+        # The page as it is shown, not a change form sent: the admin's view would save it.
+        request.method = "GET"
+        url = reverse("admin:applications_application_change", args=[application.pk])
+        return self.change_view(
+            request,
+            str(application.pk),
+            form_url=add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts},
+                url,
+            ),
+            extra_context={"bound_forms": {sent: form}},
+        )
+
+    def back_to_page(self, request, application, anchor=""):
+        url = reverse("admin:applications_application_change", args=[application.pk])
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return HttpResponseRedirect(add_preserved_filters(preserved, url) + anchor)
+
+    def rate(self, request, pk, step_id):
+        """Record the signed-in assessor's rating of the candidate at a step, or the consensus."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        application = self.object_for_post(request, pk)
+        steps = application.posting.assessment_steps.all()
+        step = next((s for s in steps if s.pk == step_id), None)
+        if step is None:
+            raise Http404("No such step in this posting's plan.")
+        is_consensus = request.POST.get("record") == "consensus"
+        # Only the board rates (and only its chair records the consensus): anyone else, 403.
+        if request.user.pk not in step.assessor_ids() or (
+            is_consensus and not step.may_record_consensus(request.user)
+        ):
+            raise PermissionDenied
+        form = StepRatingForm(request.POST, step=step, is_consensus=is_consensus)
+        kind = "consensus" if is_consensus else "rate"
+        if not form.is_valid():
+            self.message_user(
+                request, _("Nothing was recorded: correct the ratings below."), messages.ERROR
+            )
+            return self.page_again(request, application, (kind, step.pk), form)
+        replaces = next(
+            (
+                rating
+                for rating in application.step_ratings.all()
+                if rating.pk == form.cleaned_data["replaces"] and rating.step_id == step.pk
+            ),
+            None,
+        )
+        try:
+            rating_submit(
+                application=application,
+                step=step,
+                assessor=request.user,
+                findings=form.findings(),
+                is_consensus=is_consensus,
+                justification=form.cleaned_data.get("justification", ""),
+                replaces=replaces,
+            )
+        except RatingConflict as conflict:
+            self.message_user(request, str(conflict), messages.ERROR)
+        except AssessmentRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+        else:
+            message = (
+                _("The board's consensus on %(reference)s at “%(step)s” is recorded.")
+                if is_consensus
+                else _("Your rating of %(reference)s at “%(step)s” is recorded.")
+            )
+            self.message_user(
+                request,
+                message % {"reference": application.reference, "step": step.title},
+                messages.SUCCESS,
+            )
+            return self.back_to_page(request, application, f"#step-{step.pk}")
+        return self.page_again(request, application, (kind, step.pk), form)
+
+    def move(self, request, pk):
+        """Make one of the moves the application's page offers."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        application = self.object_for_post(request, pk)
+        if not self.has_move_permission(request):
+            raise PermissionDenied
+        stage = request.POST.get("to_stage", "")
+        if stage not in Stage.values or stage == Stage.WITHDRAWN:
+            self.message_user(request, _("Choose one of the moves offered."), messages.ERROR)
+            return self.back_to_page(request, application)
+        form = StageMoveForm(
+            request.POST,
+            stage=stage,
+            qualifications=list(application.posting.qualifications.all()),
+        )
+        if not form.is_valid():
+            self.message_user(
+                request,
+                _("Not moved to “%(stage)s”: correct the form below.")
+                % {"stage": Stage(stage).label},
+                messages.ERROR,
+            )
+            return self.page_again(request, application, ("move", stage), form)
+        try:
+            application.move_to(
+                stage,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                not_met=form.qualifications_not_met(),
+            )
+        except MoveRefused as refusal:
+            self.message_user(
+                request, _("Not moved: %(reason)s") % {"reason": refusal}, messages.ERROR
+            )
+            return self.page_again(request, application, ("move", stage), form)
+        self.message_user(
+            request,
+            _("Moved to “%(stage)s”: %(references)s.")
+            % {"stage": Stage(stage).label, "references": application.reference},
+            messages.SUCCESS,
+        )
+        return self.back_to_page(request, application)
+
+    @csp_replace({"frame-ancestors": ["'self'"], "object-src": ["'self'"]})
+    @xframe_options_sameorigin
+    def view_resume(self, request, pk):
+        """Show a PDF résumé in the application's page, to someone allowed to read it.
+
+        Framed by this site's own pages only. The browser's PDF viewer is a plugin in the
+        document it makes for the file: the file's own policy lets it load (object-src 'self').
+        """
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not (
+            self.has_view_permission(request, application)
+            and request.user.has_perm("applications.view_resume")
+        ):
+            raise PermissionDenied
+        if not application.resume:
+            raise Http404("This résumé was deleted under the retention rules.")
+        if application.resume_type != PDF.content_type:
+            raise Http404("Only PDF résumés are shown in the page; the others are shown as text.")
+        # Through this site whatever the storage: an address of the object storage would be
+        # another origin, which the page's policy does not frame.
+        response = FileResponse(
+            application.resume.open("rb"),
+            as_attachment=False,
+            filename=f"{application.reference}-resume.pdf",
+            content_type=PDF.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
 
 @admin.register(StageMessage)
 class StageMessageAdmin(TranslationAdmin):
     """The wording of the e-mails sent on stage moves, in both languages."""
 
     list_display = ["stage", "subject", "is_active"]
-    fields = ["stage", "is_active", "placeholders", "subject", "body", "preview"]
+    fields = ["stage", "is_active", "placeholders", "subject", "body", "preview", "status_text"]
     readonly_fields = ["stage", "placeholders", "preview"]
 
     def has_add_permission(self, request):
@@ -499,19 +1255,17 @@ class StageMessageAdmin(TranslationAdmin):
 
     @admin.display(description=_("preview"))
     def preview(self, message):
-        """Show the e-mail in each language as a made-up applicant would receive it."""
-        rendered = (
-            (language, message.render(self.sample_application(language)))
-            for language in OfficialLanguage
-        )
+        """Show the e-mail and the status page's text in each language, as a made-up applicant
+        would read them."""
         return format_html(
             "<p>{}</p>{}",
             _("For a made-up applicant and job posting."),
             format_html_join(
                 "",
-                # The e-mail is plain text: shown as sent, lines kept, long links wrapped.
+                # Both are plain text: shown as written, lines kept, long links wrapped.
                 '<section lang="{}"><h3>{}</h3><p><strong>{}</strong> {}</p>'
-                '<pre style="white-space: pre-wrap; overflow-wrap: anywhere">{}</pre></section>',
+                '<pre style="white-space: pre-wrap; overflow-wrap: anywhere">{}</pre>'
+                "<h4>{}</h4>{}</section>",
                 (
                     (
                         language.value,
@@ -519,23 +1273,63 @@ class StageMessageAdmin(TranslationAdmin):
                         _("Subject:"),
                         subject,
                         body,
+                        _("On the status page"),
+                        status_text,
                     )
-                    for language, (subject, body) in rendered
+                    for language, subject, body, status_text in self.preview_texts(message)
                 ),
             ),
         )
+
+    def preview_texts(self, message):
+        """Yield each language with the e-mail's subject and text and the status page's text."""
+        for language in OfficialLanguage:
+            application = self.sample_application(language)
+            with translation.override(language):
+                qualifications = (
+                    [self.sample_qualification()] if message.stage in NOT_MET_STAGES else []
+                )
+                given = {"requirements_not_met": not_met_text(qualifications)}
+                subject, body = message.render(application, given=given)
+                text = message.render_status_text(application, given=given)
+                status_text = format_html(
+                    '<pre style="white-space: pre-wrap; overflow-wrap: anywhere">{}</pre>{}',
+                    text or _("No text: the status page shows the stage alone."),
+                    format_html(
+                        "<ul>{}</ul>",
+                        format_html_join(
+                            "", "<li>{}</li>", ((q.reason_not_met,) for q in qualifications)
+                        ),
+                    )
+                    if qualifications
+                    else "",
+                )
+            yield language, subject, body, status_text
 
     @staticmethod
     def sample_application(language: str) -> Application:
         """Return a made-up application, never saved, to preview the e-mails with."""
         posting = JobPosting(
-            title_en="Correctional Officer", title_fr="Agente ou agent correctionnel"
+            title_en="Correctional Officer",
+            title_fr="Agente ou agent correctionnel",
+            hr_contact_name="Sam Tremblay",
+            hr_contact_email="staffing@example.ca",
         )
         return Application(
             posting=posting,
             first_name="Alex",
             reference="A-7K3M-9QX2",
             correspondence_language=language,
+        )
+
+    @staticmethod
+    def sample_qualification() -> Qualification:
+        """Return a made-up qualification not met, never saved, for the preview."""
+        return Qualification(
+            text_en="A degree in criminology or a related field.",
+            text_fr="Un diplôme en criminologie ou dans un domaine connexe.",
+            not_met_reason_en="",
+            not_met_reason_fr="",
         )
 
 

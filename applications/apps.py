@@ -7,7 +7,10 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self):
-        from applications import listeners
+        from applications import (
+            listeners,
+            reports_admin,  # noqa: F401 - registers the reports' pages in the admin
+        )
         from applications.models import Application
         from applications.signals import application_moved
 

@@ -71,16 +71,18 @@ def ratings_visible_to(user, step: AssessmentStep, ratings: Iterable[StepRating]
     """The current ratings of one candidate at one step that this person may read.
 
     An assessor of the step reads the others' ratings and the consensus only once they have
-    submitted their own, so that each rates independently; anyone else who may see the
-    application (HR, the record of decision) reads them all.
+    submitted their own (or the consensus), so that each rates independently; the board's chair,
+    who records the consensus from them, and anyone else who may see the application (HR, the
+    record of decision) read them all.
     """
     ratings = [rating for rating in current_ratings(ratings) if rating.step_id == step.pk]
     if user.pk not in step.assessor_ids():
         return ratings
-    own = [
-        rating for rating in ratings if rating.assessor_id == user.pk and not rating.is_consensus
-    ]
-    if not own and not step.may_record_consensus(user):
+    own = [rating for rating in ratings if rating.assessor_id == user.pk]
+    # Only a chair named on the board: with none, every assessor may record the consensus, and
+    # may_record_consensus would let each of them read the others' ratings before rating.
+    chairs = {member.user_id for member in step.board_members.all() if member.is_chair}
+    if not own and user.pk not in chairs:
         return []
     return ratings
 
@@ -121,7 +123,8 @@ def _checked_results(
         finding = findings[qualification.pk]
         result, score = finding.result, finding.score
         if qualification.is_scored and result != AssessmentResult.LATER:
-            if score is None or score > qualification.out_of:
+            # A negative score would reach the database's check and pass for a conflict.
+            if score is None or not 0 <= score <= qualification.out_of:
                 raise AssessmentRefused(
                     _("Score “%(name)s” from 0 to %(total)d.")
                     % {"name": qualification.text, "total": qualification.out_of}

@@ -9,10 +9,11 @@ import csv
 import datetime
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.admin import helpers
 from django.db import connections, models
 from django.db.models import Case, CharField, F, Func, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Concat, Left
@@ -195,45 +196,65 @@ def export_rows(queryset: QuerySet, columns: list[Column]) -> QuerySet:
     )
 
 
-def csv_chunks(rows: QuerySet, columns: list[Column], log: ExportLog) -> Iterator[bytes]:
-    """Yield the CSV (UTF-8 with a byte-order mark, so Excel reads accents) chunk by chunk.
-
-    The rows come from a server-side cursor, CHUNK_SIZE at a time, already formatted by the
-    database, and each chunk goes through the C csv writer in one call.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralize(column.header) for column in columns])
-    yield ("\ufeff" + buffer.getvalue()).encode()
+def cursor_batches(rows: QuerySet) -> Iterator[list[tuple]]:
+    """Yield the rows of a values_list query CHUNK_SIZE at a time, from a server-side cursor."""
     sql, params = rows.query.sql_with_params()
-    count = 0
     with connections[rows.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(CHUNK_SIZE):
+            yield batch
+
+
+def csv_stream(headers: list[str], batches: Iterable[list], log: ExportLog) -> Iterator[bytes]:
+    """Yield a CSV (UTF-8 with a byte-order mark, so Excel reads accents) batch by batch.
+
+    Each batch of rows goes through the C csv writer in one call; the cells must already be
+    inert (neutralize), the headers are made so here.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralize(header) for header in headers])
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    count = 0
+    batches = iter(batches)
+    try:
+        for batch in batches:
             buffer.seek(0)
             buffer.truncate()
             writer.writerows(batch)
             count += len(batch)
             yield buffer.getvalue().encode()
+    finally:
+        # A download cut short closes the rows' source too (a server-side cursor) right away.
+        if hasattr(batches, "close"):
+            batches.close()
     # Only a download that ran to its end has a row count: an interrupted one (the generator closed
     # at a yield, or an error) leaves it empty, as the log says.
     ExportLog.objects.filter(pk=log.pk).update(row_count=count)
 
 
-def xlsx_file(rows: QuerySet, columns: list[Column], log: ExportLog):
-    """Write the rows to a temporary .xlsx (openpyxl write-only mode) and return the open file."""
+def csv_chunks(rows: QuerySet, columns: list[Column], log: ExportLog) -> Iterator[bytes]:
+    """Yield the applicants' CSV chunk by chunk, the rows already formatted by the database."""
+    return csv_stream([column.header for column in columns], cursor_batches(rows), log)
+
+
+def xlsx_workbook(headers: list[str], rows: Iterable[Sequence], log: ExportLog, *, title: str):
+    """Write the rows to a temporary .xlsx (openpyxl write-only mode) and return the open file.
+
+    Date-times become real, local dates; text cells must already be inert (neutralize).
+    """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Applicants"))
+    sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=neutralize(column.header))
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=neutralize(text))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     count = 0
-    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+    for row in rows:
         cells = []
         for value in row:
             if isinstance(value, datetime.datetime):
@@ -251,10 +272,22 @@ def xlsx_file(rows: QuerySet, columns: list[Column], log: ExportLog):
     return output
 
 
-def export_file_name(*, posting: JobPosting | None, stages: list[str], extension: str) -> str:
-    """Say what the file is: posting reference (or "all-postings"), stage(s), date."""
+def xlsx_file(rows: QuerySet, columns: list[Column], log: ExportLog):
+    """Write the applicants to a temporary .xlsx and return the open file."""
+    return xlsx_workbook(
+        [column.header for column in columns],
+        rows.iterator(chunk_size=CHUNK_SIZE),
+        log,
+        title=_("Applicants"),
+    )
+
+
+def export_file_name(
+    *, posting: JobPosting | None, stages: list[str], extension: str, kind: str = "applicants"
+) -> str:
+    """Say what the file is: what it lists, posting (or "all-postings"), stage(s), date."""
     parts = [
-        "applicants",
+        kind,
         posting.reference_number if posting else "all-postings",
         "-".join(stages) if stages else "all-stages",
         timezone.localdate().isoformat(),
@@ -262,19 +295,49 @@ def export_file_name(*, posting: JobPosting | None, stages: list[str], extension
     return "_".join(parts) + f".{extension}"
 
 
+def single_posting(applications: QuerySet, *prefetch: str) -> JobPosting | None:
+    """The posting of every application in the queryset, when they share one (else None)."""
+    posting_ids = list(applications.order_by().values_list("posting_id", flat=True).distinct()[:2])
+    if len(posting_ids) != 1:
+        return None
+    return JobPosting.objects.prefetch_related(*prefetch).get(pk=posting_ids[0])
+
+
+def selection_filters(request, queryset: QuerySet) -> dict:
+    """What an admin list action exported, for the ExportLog: the references ticked, or the
+    list's filters when "select all" took every application they match (maybe a million)."""
+    if request.POST.get(helpers.ACTION_CHECKBOX_NAME) and request.POST.get("select_across") != "1":
+        selected = sorted(queryset.values_list("reference", flat=True))
+    else:
+        selected = "all matching the list filters"
+    filters = {"selected": selected, "list_filters": request.GET.urlencode()}
+    if request.GET.get("stage__exact") in Stage.values:
+        filters["stages"] = [request.GET["stage__exact"]]  # named in the file name
+    return filters
+
+
+def download_response(file_format: ExportFormat, content, *, name: str):
+    """Return an export as an attachment: a CSV stream (bytes chunks) or an open .xlsx file."""
+    if file_format == ExportFormat.XLSX:
+        response = FileResponse(
+            content,
+            as_attachment=True,
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def export_response(
     request, applications: QuerySet, *, filters: dict, file_format: ExportFormat | str
 ):
     """Log the export and return the file: CSV streamed, Excel as a finished workbook."""
     file_format = ExportFormat(file_format)
-    posting_ids = list(applications.order_by().values_list("posting_id", flat=True).distinct()[:2])
-    posting = (
-        JobPosting.objects.prefetch_related("screening_questions", "qualifications").get(
-            pk=posting_ids[0]
-        )
-        if len(posting_ids) == 1
-        else None
-    )
+    posting = single_posting(applications, "screening_questions", "qualifications")
     with_equity = request.user.has_perm("applications.view_equitydeclaration")
     columns = columns_for(
         posting=posting, with_equity=with_equity, dates_as_text=file_format == ExportFormat.CSV
@@ -287,16 +350,7 @@ def export_response(
         posting=posting, stages=filters.get("stages") or [], extension=file_format.value
     )
     if file_format == ExportFormat.XLSX:
-        response = FileResponse(
-            xlsx_file(rows, columns, log),
-            as_attachment=True,
-            filename=name,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        content = xlsx_file(rows, columns, log)
     else:
-        response = StreamingHttpResponse(
-            csv_chunks(rows, columns, log), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+        content = csv_chunks(rows, columns, log)
+    return download_response(file_format, content, name=name)

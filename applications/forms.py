@@ -12,15 +12,22 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from applications.assessment import Finding
 from applications.exports import ExportFormat
 from applications.kept_resumes import FIELD_NAME as KEPT_RESUME_FIELD
 from applications.kept_resumes import KeptResume, KeptResumes
-from applications.models import Application, EquityDeclaration, Residence
-from applications.pipeline import Stage
+from applications.models import (
+    Application,
+    AssessmentResult,
+    EquityDeclaration,
+    HeardFrom,
+    Residence,
+)
+from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, Stage
 from applications.roles import HR_ADMINISTRATORS, REVIEWERS
 from applications.validators import detect_document_type
 from csc_careers.telephone import TelephoneField
-from positions.models import JobPosting, QuestionKind, ScreeningQuestion
+from positions.models import JobPosting, Qualification, QuestionKind, ScreeningQuestion
 from positions.models.postings import NO, YES
 
 User = get_user_model()
@@ -61,6 +68,7 @@ class ApplicationForm(forms.ModelForm):
             "has_priority_entitlement",
             "accommodation_request",
             "cover_letter",
+            "heard_from",
         ]
         labels = {
             "is_veteran": _(
@@ -79,6 +87,7 @@ class ApplicationForm(forms.ModelForm):
                 "Optional. Tell us about any adjustment you need to take part in the assessment."
             ),
             "cover_letter": _("Optional. At most 5,000 characters."),
+            "heard_from": _("Optional. It tells us where to advertise our jobs."),
         }
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -108,6 +117,7 @@ class ApplicationForm(forms.ModelForm):
             reference = self.data.get(KEPT_RESUME_FIELD)
             self.show_kept_resume(kept_resumes.get(reference, posting=posting.reference_number))
         self.fields["residence"].choices = [("", _("Choose…")), *Residence.choices]
+        self.fields["heard_from"].choices = [("", _("Choose…")), *HeardFrom.choices]
         for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect):
                 # A radio group has no "nothing chosen" option: leaving it blank is that.
@@ -272,8 +282,49 @@ class StatusLinkRequestForm(forms.Form):
     )
 
 
-class MoveForm(forms.Form):
-    """The admin's bulk move: the stage to move to and why (HR never withdraws for someone)."""
+def qualification_label(qualification: Qualification) -> str:
+    """The qualification as a checkbox or a rating names it: essential or asset, then its text."""
+    kind = _("Asset") if qualification.is_asset else _("Essential")
+    return f"{kind} – {qualification.text}"  # a dash: no colon to space for French
+
+
+def not_met_field(qualifications: list[Qualification], **kwargs) -> forms.Field:
+    """Checkboxes of a posting's qualifications, to name those a candidate does not meet."""
+    return forms.TypedMultipleChoiceField(
+        label=_("Qualifications not met"),
+        choices=[(q.pk, qualification_label(q)) for q in qualifications],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Tick the qualifications not met: the candidate is told which they were.")
+        },
+        **kwargs,
+    )
+
+
+class NotMetMixin:
+    """A form with the `not_met` checkboxes of `self.qualifications` (by pk)."""
+
+    qualifications: dict[int, Qualification]
+
+    def qualifications_not_met(self) -> list[Qualification]:
+        """The qualifications ticked, in the posting's order."""
+        ticked = set(self.cleaned_data.get("not_met") or ())
+        return [q for pk, q in self.qualifications.items() if pk in ticked]
+
+    def not_met_choices(self) -> list[tuple[Any, Qualification]]:
+        """Each checkbox with its qualification (the template shows the reason it gives)."""
+        if "not_met" not in self.fields:
+            return []
+        return list(zip(self["not_met"], self.qualifications.values(), strict=True))
+
+
+class MoveForm(NotMetMixin, forms.Form):
+    """The admin's bulk move: the stage to move to and why (HR never withdraws for someone).
+
+    `qualifications` are those of the one posting all the selected applications belong to
+    (None when they belong to several): screening out and not retaining name those not met.
+    """
 
     stage = forms.ChoiceField(
         label=_("Move to"),
@@ -285,6 +336,42 @@ class MoveForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, qualifications: list[Qualification] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.one_posting = qualifications is not None
+        self.qualifications = {q.pk: q for q in qualifications or ()}
+        if self.qualifications:
+            self.fields["not_met"] = not_met_field(
+                list(self.qualifications.values()),
+                required=False,
+                help_text=_("To screen out or not retain: tick at least one."),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        stage = cleaned.get("stage")
+        if stage in NOT_MET_STAGES:
+            if not self.one_posting:
+                raise ValidationError(
+                    _(
+                        "Screening out or not retaining names the qualifications not met, and "
+                        "each posting has its own: select the applications of one posting."
+                    ),
+                    code="several_postings",
+                )
+            if not self.qualifications:
+                raise ValidationError(
+                    _("This posting lists no qualifications to name as not met."),
+                    code="no_qualifications",
+                )
+            if not cleaned.get("not_met"):
+                self.add_error("not_met", self.fields["not_met"].error_messages["required"])
+        elif cleaned.get("not_met"):
+            self.add_error(
+                "not_met", _("Qualifications not met are named only to screen out or reject.")
+            )
+        return cleaned
 
 
 class AssignForm(forms.Form):
@@ -318,3 +405,172 @@ class ExportForm(forms.Form):
         if start and end and start > end:
             self.add_error("submitted_to", _("The end date must not be before the start date."))
         return cleaned
+
+
+# What each move from an application's page is called on its button.
+MOVE_LABELS = {
+    Stage.SCREENING: _("Start screening"),
+    Stage.SCREENED_IN: _("Screen in"),
+    Stage.SCREENED_OUT: _("Screen out"),
+    Stage.ASSESSMENT: _("Invite to an assessment"),
+    Stage.INTERVIEW: _("Invite to an interview"),
+    Stage.REFERENCE_CHECK: _("Start the reference and security checks"),
+    Stage.OFFER: _("Record the job offer"),
+    Stage.HIRED: _("Record the hire"),
+    Stage.REJECTED: _("Do not retain"),
+}
+
+
+class StageMoveForm(NotMetMixin, forms.Form):
+    """One move from an application's page: a note for the history and, to screen out or not
+    retain, the qualifications not met (`suggested` are ticked to begin with)."""
+
+    reason = forms.CharField(
+        label=_("Note (kept in the history)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        stage: str,
+        qualifications: list[Qualification],
+        suggested: list[Qualification] = (),
+        **kwargs,
+    ):
+        kwargs.setdefault("prefix", f"move-{stage}")
+        super().__init__(*args, **kwargs)
+        self.stage = Stage(stage)
+        self.qualifications = {q.pk: q for q in qualifications}
+        if self.stage in NOT_MET_STAGES:
+            self.fields["not_met"] = not_met_field(
+                qualifications,
+                initial=[q.pk for q in suggested],
+                help_text=_("Tick at least one. The candidate reads the reason given for each."),
+            )
+
+    @property
+    def button_label(self) -> str:
+        return MOVE_LABELS[self.stage]
+
+    @property
+    def notifies(self) -> bool:
+        """Whether the applicant is e-mailed when the move is made (if that e-mail is on)."""
+        return self.stage in NOTIFIED_STAGES
+
+
+class StepRatingForm(forms.Form):
+    """A rating of one candidate at one step of the plan, by one assessor or (is_consensus) the
+    board: for every qualification the step assesses, a result or a score, and a justification.
+
+    `replaces` carries the rating in force the person saw (see assessment.rating_submit).
+    """
+
+    replaces = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, step, is_consensus: bool = False, **kwargs):
+        kwargs.setdefault("prefix", f"{'consensus' if is_consensus else 'rate'}-{step.pk}")
+        super().__init__(*args, **kwargs)
+        self.step, self.is_consensus = step, is_consensus
+        self.qualifications = list(step.qualifications.all())
+        for qualification in self.qualifications:
+            pk = qualification.pk
+            if qualification.is_scored:
+                self.fields[f"score_{pk}"] = forms.IntegerField(
+                    label=_("Score out of %(total)d") % {"total": qualification.out_of},
+                    min_value=0,
+                    max_value=qualification.out_of,
+                    required=False,
+                )
+                self.fields[f"later_{pk}"] = forms.BooleanField(
+                    label=AssessmentResult.LATER.label, required=False
+                )
+            else:
+                self.fields[f"result_{pk}"] = forms.ChoiceField(
+                    label=_("Result"),
+                    choices=AssessmentResult.choices,
+                    widget=forms.RadioSelect,
+                    error_messages={"required": _("Choose a result.")},
+                )
+            self.fields[f"justification_{pk}"] = forms.CharField(
+                label=_("Justification"),
+                max_length=4000,
+                required=is_consensus,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"required": _("Justify the board's finding.")},
+            )
+        if is_consensus:
+            self.fields["justification"] = forms.CharField(
+                label=_("Justification of the consensus as a whole"),
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"required": _("Justify the board's consensus as a whole.")},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for qualification in self.qualifications:
+            if not qualification.is_scored:
+                continue
+            score, later = f"score_{qualification.pk}", f"later_{qualification.pk}"
+            if cleaned.get(later):
+                cleaned[score] = None
+            elif cleaned.get(score) is None and score not in self.errors:
+                self.add_error(
+                    score,
+                    _("Give a score from 0 to %(total)d, or tick “%(later)s”.")
+                    % {"total": qualification.out_of, "later": AssessmentResult.LATER.label},
+                )
+        return cleaned
+
+    def findings(self) -> dict[int, Finding]:
+        """The cleaned ratings, as assessment.rating_submit takes them."""
+        findings = {}
+        for qualification in self.qualifications:
+            pk = qualification.pk
+            justification = self.cleaned_data.get(f"justification_{pk}", "")
+            if not qualification.is_scored:
+                result, score = self.cleaned_data[f"result_{pk}"], None
+            elif self.cleaned_data.get(f"later_{pk}"):
+                result, score = AssessmentResult.LATER, None
+            else:
+                result, score = "", self.cleaned_data[f"score_{pk}"]
+            findings[pk] = Finding(result=result, score=score, justification=justification)
+        return findings
+
+    def rows(self) -> list[dict]:
+        """Each qualification with its bound fields, for the template's grid."""
+        rows = []
+        for qualification in self.qualifications:
+            pk = qualification.pk
+            fields = {
+                name: self[f"{name}_{pk}"] if f"{name}_{pk}" in self.fields else None
+                for name in ("result", "score", "later", "justification")
+            }
+            rows.append(
+                {
+                    "qualification": qualification,
+                    "label": qualification_label(qualification),
+                    **fields,
+                }
+            )
+        return rows
+
+    @classmethod
+    def initial_from(cls, results: dict, *, replaces=None, justification: str = "") -> dict:
+        """Initial values from earlier findings: {qualification_id: result with .result,
+        .score and .justification} (a rating being corrected, or the board's to start from)."""
+        initial = {"replaces": replaces}
+        for pk, found in results.items():
+            if found.score is not None:
+                initial[f"score_{pk}"] = found.score
+            elif found.result == AssessmentResult.LATER:
+                initial[f"later_{pk}"] = True
+            initial[f"result_{pk}"] = found.result
+            if found.justification:
+                initial[f"justification_{pk}"] = found.justification
+        if justification:
+            initial["justification"] = justification
+        return initial

@@ -89,6 +89,18 @@ class Residence(models.TextChoices):
     OUTSIDE = "outside", _("Outside Canada")
 
 
+class HeardFrom(models.TextChoices):
+    """How an applicant heard of the posting (an optional question of the form, for reach)."""
+
+    CSC_SITE = "csc-site", _("The CSC website")
+    GC_JOBS = "gc-jobs", _("GC Jobs")
+    JOB_BOARD = "job-board", _("A job board")
+    SOCIAL_MEDIA = "social-media", _("Social media")
+    CSC_EMPLOYEE = "csc-employee", _("A CSC employee")
+    CAREER_FAIR = "career-fair", _("A career fair")
+    OTHER = "other", _("Other")
+
+
 def retention_cutoff(days: int, *, now: datetime.datetime | None = None) -> datetime.datetime:
     """Return the moment before which a final stage reached is past `days` days of retention."""
     if days < 1:
@@ -172,6 +184,12 @@ class Application(models.Model):
         _("accommodation request"), max_length=2000, blank=True
     )
     cover_letter = models.TextField(_("cover letter"), max_length=5000, blank=True)
+    heard_from = models.CharField(
+        _("how did you hear about this job?"),
+        max_length=20,
+        choices=HeardFrom.choices,
+        blank=True,
+    )
     resume = models.FileField(_("résumé"), storage=get_private_storage, upload_to=resume_path)
     resume_name = models.CharField(_("résumé file name"), max_length=255)
     resume_type = models.CharField(_("résumé type"), max_length=100)
@@ -579,6 +597,23 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
+def qualifications_named_not_met(application) -> list:
+    """The qualifications HR named as not met when the application reached its stage (screened
+    out or not retained), in the posting's order; [] at any other stage.
+
+    Reads prefetched stage_changes (and their qualifications_not_met) when they are there.
+    """
+    if application.pk is None or application.stage not in NOT_MET_STAGES:
+        return []
+    into_stage = [c for c in application.stage_changes.all() if c.to_stage == application.stage]
+    return list(into_stage[-1].qualifications_not_met.all()) if into_stage else []
+
+
+def not_met_text(qualifications) -> str:
+    """Qualifications not met as plain text, one per line, in the words candidates read."""
+    return "\n".join(f"- {qualification.reason_not_met}" for qualification in qualifications)
+
+
 class StageMessage(models.Model):
     """The e-mail an applicant receives when their application reaches a stage (HR edits it).
 
@@ -630,6 +665,10 @@ class StageMessage(models.Model):
             lambda application: (
                 f"{application.posting.hr_contact_name} ({application.posting.hr_contact_email})"
             ),
+        ),
+        "requirements_not_met": (
+            _("the qualifications not met, one per line (screening out and not retaining)"),
+            lambda application: not_met_text(qualifications_named_not_met(application)),
         ),
     }
     # A pair of braces and what is between them, or a brace on its own.
@@ -700,22 +739,26 @@ class StageMessage(models.Model):
         # A known name is replaced; anything else stays as written (clean refuses it).
         return cls.BRACES.sub(lambda match: values.get(match.group(1), match.group(0)), text or "")
 
-    def _values(self, application) -> dict[str, str]:
+    def _values(self, application, given: dict[str, str] | None = None) -> dict[str, str]:
+        given = given or {}
         return {
-            name: str(value(application))
+            name: given[name] if name in given else str(value(application))
             for name, (_description, value) in self.PLACEHOLDERS.items()
         }
 
-    def render(self, application) -> tuple[str, str]:
-        """Return the subject and text for this application, in the applicant's language."""
+    def render(self, application, *, given: dict[str, str] | None = None) -> tuple[str, str]:
+        """Return the subject and text for this application, in the applicant's language.
+
+        `given` sets placeholders' values outright (the admin's preview of a made-up applicant).
+        """
         with translation.override(application.correspondence_language):
-            values = self._values(application)
+            values = self._values(application, given)
             subject, body = self._fill(self.subject, values), self._fill(self.body, values)
         return " ".join(subject.split()), body  # one line: a subject cannot carry a header
 
-    def render_status_text(self, application) -> str:
+    def render_status_text(self, application, *, given: dict[str, str] | None = None) -> str:
         """Return the status page's text for this application, in the active language."""
-        return self._fill(self.status_text, self._values(application))
+        return self._fill(self.status_text, self._values(application, given))
 
 
 class ExportLog(models.Model):
@@ -738,3 +781,21 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.exported_by} {self.exported_at:%Y-%m-%d %H:%M} ({self.file_format})"
+
+
+class ApplicationReport(Application):
+    """HR's reports on applications (funnel, time, reach, equity), in the admin.
+
+    A proxy with no data of its own: it gives the reports their place in the admin and their
+    permission. The figures are in applications/reports.py.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        default_permissions = []
+        permissions = [("view_reports", _("Can see the HR reports"))]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)

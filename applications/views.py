@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,12 +15,19 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
+from applications.assessment import STEP_STAGES, current_steps
 from applications.exports import export_response
 from applications.filters import ApplicationExportFilter
 from applications.forms import ApplicationForm, EquityDeclarationForm, StatusLinkRequestForm
 from applications.kept_resumes import KeptResumes
-from applications.models import Application, StatusLinkExpired
-from applications.pipeline import MoveRefused, Stage
+from applications.models import (
+    Application,
+    StageChange,
+    StageMessage,
+    StatusLinkExpired,
+    qualifications_named_not_met,
+)
+from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, MoveRefused, Stage
 from applications.services import (
     DuplicateApplication,
     PostingNotOpen,
@@ -29,6 +37,9 @@ from applications.services import (
     status_links_send,
 )
 from positions.models import JobPosting, PostingState
+
+# The stages at which a candidate is at some step of a plan (the status page names the step).
+STEP_STAGE_SET = set().union(*STEP_STAGES.values())
 
 
 def application_rate(group, request):
@@ -219,14 +230,39 @@ class StatusMixin:
 
 @method_decorator(private, name="dispatch")
 class StatusView(StatusMixin, TemplateView):
+    """Where the application stands: the stage, the step of the plan with its date and, when
+    screened out or not retained, HR's words and the qualifications not met."""
+
     template_name = "applications/status.html"
 
     def get_context_data(self, **kwargs):
         application = self.get_application()
+        not_met_named = application.stage in NOT_MET_STAGES
+        prefetch_related_objects(
+            [application],
+            Prefetch(
+                "stage_changes",
+                queryset=StageChange.objects.prefetch_related("qualifications_not_met")
+                if not_met_named
+                else StageChange.objects.all(),
+            ),
+        )
+        steps = []
+        if application.stage in STEP_STAGE_SET:
+            prefetch_related_objects([application.posting], "assessment_steps")
+            steps = current_steps(application)
+        message = (
+            StageMessage.objects.filter(stage=application.stage).first()
+            if application.stage in NOTIFIED_STAGES
+            else None
+        )
         return {
             **super().get_context_data(**kwargs),
             "application": application,
             "changes": application.stage_changes.all(),
+            "current_steps": steps,
+            "status_text": message.render_status_text(application) if message else "",
+            "qualifications_not_met": qualifications_named_not_met(application),
             "can_withdraw": application.can_move_to(Stage.WITHDRAWN),
             "can_apply_again": application.can_apply_again(),
         }

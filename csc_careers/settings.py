@@ -320,6 +320,9 @@ RATELIMIT_IP_META_KEY = "csc_careers.client_address.client_address"
 # Days after an application reached a final stage (screened out, not retained, withdrawn) before
 # `manage.py purge_applications` erases its personal information and résumé.
 APPLICATION_RETENTION_DAYS = int(os.environ.get("APPLICATION_RETENTION_DAYS", "730"))
+# HR reports (applications/reports.py): an employment equity count under this is not shown, nor
+# any count from which it could be worked out by subtraction.
+EQUITY_SUPPRESSION_THRESHOLD = int(os.environ.get("EQUITY_SUPPRESSION_THRESHOLD", "5"))
 
 # Background tasks (django-tasks): run at once locally (DEBUG on) and in tests; with DEBUG off they
 # go to the database queue, and `manage.py db_worker` sends them. Sending e-mail inside the request

@@ -4,7 +4,9 @@ from django.db import transaction
 
 from positions.models import (
     AssessmentStep,
+    BoardMember,
     JobPosting,
+    PlanChange,
     PostingAction,
     PostingEvent,
     Qualification,
@@ -15,13 +17,17 @@ from positions.models import (
 
 
 def posting_duplicate(*, posting: JobPosting, reference_number: str, by=None) -> JobPosting:
-    """Copy a posting with its locations, qualifications and questions as a new draft.
+    """Copy a posting with its locations, qualifications, questions and assessment plan as a
+    new draft.
 
-    The copy's history starts with its making, naming the original (`by`: who made it).
+    The copy's questions and steps name the copy's qualifications, its steps keep their boards;
+    a posting without a plan gives its copy the default one. The copy's history starts with its
+    making, naming the original (`by`: who made it).
     """
     with transaction.atomic():
         qualifications = list(posting.qualifications.all())
         questions = list(posting.screening_questions.all())
+        steps = list(posting.assessment_steps.prefetch_related("qualifications", "board_members"))
         locations = list(posting.locations.all())
         copy = JobPosting.objects.get(pk=posting.pk)
         copy.pk = None
@@ -30,11 +36,32 @@ def posting_duplicate(*, posting: JobPosting, reference_number: str, by=None) ->
         copy.full_clean()
         copy.save()
         copy.locations.set(locations)
-        for item in qualifications + questions:
+        originals = [qualification.pk for qualification in qualifications]
+        assessed = {step.pk: [q.pk for q in step.qualifications.all()] for step in steps}
+        boards = {step.pk: list(step.board_members.all()) for step in steps}
+        original_steps = [step.pk for step in steps]
+        for item in qualifications + questions + steps:
             item.pk = None
             item.posting = copy
         Qualification.objects.bulk_create(qualifications)
+        copied = dict(zip(originals, qualifications, strict=True))
+        for question in questions:
+            question.qualification = copied.get(question.qualification_id)
         ScreeningQuestion.objects.bulk_create(questions)
+        AssessmentStep.objects.bulk_create(steps)
+        assessing = AssessmentStep.qualifications.through
+        assessing.objects.bulk_create(
+            assessing(assessmentstep_id=step.pk, qualification_id=copied[original].pk)
+            for old, step in zip(original_steps, steps, strict=True)
+            for original in assessed[old]
+        )
+        BoardMember.objects.bulk_create(
+            BoardMember(step=step, user_id=member.user_id, is_chair=member.is_chair)
+            for old, step in zip(original_steps, steps, strict=True)
+            for member in boards[old]
+        )
+        if not steps:
+            assessment_plan_default(posting=copy)
         copy.update_search_documents()
         PostingEvent.objects.create(
             posting=copy,
@@ -83,3 +110,53 @@ def assessment_plan_default(*, posting: JobPosting) -> list[AssessmentStep]:
         interview = AssessmentStep.objects.create(posting=posting, kind=StepKind.INTERVIEW, order=2)
         interview.qualifications.set([q for q in qualifications if q not in at_screening])
     return [screening, interview]
+
+
+def assessment_board_set(*, step: AssessmentStep, assessors, chair=None) -> list[BoardMember]:
+    """Seat exactly these users on the step's board, `chair` (seated too) as its chair.
+
+    Members who stay keep their seat; with no chair, any member records the consensus. Those
+    newly seated become reviewers of the posting, so that they can open its applications.
+    """
+    wanted = {user.pk for user in assessors} | ({chair.pk} if chair else set())
+    with transaction.atomic():
+        members = BoardMember.objects.filter(step=step)
+        # One chair per board: unseat the old chair before seating the new one.
+        members.filter(is_chair=True).exclude(user_id=getattr(chair, "pk", None)).update(
+            is_chair=False
+        )
+        members.exclude(user_id__in=wanted).delete()
+        seated = set(members.values_list("user_id", flat=True))
+        BoardMember.objects.bulk_create(
+            BoardMember(step=step, user_id=user_id) for user_id in sorted(wanted - seated)
+        )
+        if wanted - seated:
+            # A seat makes its holder a reviewer of the posting, as an assignment does: else a
+            # reviewer seated here could not open the candidates they are to rate.
+            JobPosting(pk=step.posting_id).reviewers.add(*(wanted - seated))
+        if chair:
+            members.filter(user_id=chair.pk, is_chair=False).update(is_chair=True)
+        # What was prefetched with the step no longer holds.
+        getattr(step, "_prefetched_objects_cache", {}).pop("board_members", None)
+        return list(members.select_related("user"))
+
+
+def assessment_plan_change_record(
+    *, step: AssessmentStep, change: str, reason: str, by
+) -> PlanChange:
+    """Record a change to a step for which results exist: what changed, why, and who changed it.
+
+    Raise ValidationError when the reason (or the change) is missing.
+    """
+    record = PlanChange(
+        posting_id=step.posting_id,
+        step=step,
+        step_title=step.title,
+        change=change.strip(),
+        reason=reason.strip(),
+        by=by,
+    )
+    record.full_clean()
+    with transaction.atomic():
+        record.save()
+    return record

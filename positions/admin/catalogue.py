@@ -6,9 +6,10 @@ environments, program areas and strategic priorities.
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TranslationAdmin,
@@ -103,13 +104,16 @@ class OccupationAdmin(TranslationAdmin):
     list_filter = ["stream", "featured", "is_published", "work_environments", "requirements__kind"]
     list_select_related = ["stream"]
     list_editable = ["featured", "is_published"]
+    # Without accents or capitals (unaccent), in titles, other titles, summaries and duties.
     search_fields = [
-        "title_en",
-        "title_fr",
-        "summary_en",
-        "summary_fr",
+        "title_en__unaccent__icontains",
+        "title_fr__unaccent__icontains",
+        "alternative_titles__title_en__unaccent__icontains",
+        "alternative_titles__title_fr__unaccent__icontains",
+        "summary_en__unaccent__icontains",
+        "summary_fr__unaccent__icontains",
         "noc_code",
-        "duty_lists__duties__text_en",
+        "duty_lists__duties__text_en__unaccent__icontains",
     ]
     prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["work_environments"]
@@ -150,6 +154,42 @@ class OccupationAdmin(TranslationAdmin):
                 specialization_total=Count("specializations", distinct=True),
             )
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find occupations as the admin does, titles first: one whose title starts with what
+        was typed, then one whose title holds every word, then one of whose other titles does,
+        then those found in their description only (the occupation picker lists them so)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The words as the admin's search reads them (a quoted phrase is one word).
+        words = [
+            unescape_string_literal(bit)
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]
+            else bit
+            for bit in smart_split(search_term.strip())
+        ]
+        if not words:
+            return queryset, may_have_duplicates
+        phrase = " ".join(words)
+
+        def every_word_in(field: str) -> Q:
+            return Q.create([(f"{field}__unaccent__icontains", word) for word in words])
+
+        other_titles = AlternativeTitle.objects.filter(occupation=OuterRef("pk")).filter(
+            every_word_in("title_en") | every_word_in("title_fr")
+        )
+        title_match = Case(
+            When(
+                Q(title_en__unaccent__istartswith=phrase)
+                | Q(title_fr__unaccent__istartswith=phrase),
+                then=Value(0),
+            ),
+            When(every_word_in("title_en") | every_word_in("title_fr"), then=Value(1)),
+            When(Exists(other_titles), then=Value(2)),
+            default=Value(3),
+        )
+        ordering = queryset.query.order_by or Occupation._meta.ordering
+        queryset = queryset.annotate(title_match=title_match).order_by("title_match", *ordering)
+        return queryset, may_have_duplicates
 
     @admin.display(description=_("duties"), ordering="duty_total")
     def duty_count(self, occupation):

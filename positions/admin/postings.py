@@ -1,34 +1,55 @@
-"""HR's writing, publishing and closing of job postings, and the postings' history."""
+"""HR's writing, publishing and closing of job postings, their assessment plans, and the
+postings' history."""
 
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import Count, Prefetch
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import (
     TranslationAdmin,
     TranslationStackedInline,
-    TranslationTabularInline,
 )
 
 from applications.admin import EquityLookupsMixin, RecordAdminMixin
 from applications.pipeline import Stage
 from positions.forms import (
+    AssessmentStepForm,
+    AssessmentStepFormSet,
     PublishedPostingForm,
-    PublishedPostingInlineFormSet,
     QualificationFormSet,
+    ScreeningQuestionFormSet,
+    person_label,
 )
 from positions.models import (
+    AssessmentStep,
     Facility,
     JobPosting,
+    PlanChange,
+    PostingAction,
     PostingEvent,
     PostingMoveRefused,
     PostingState,
     Qualification,
     ScreeningQuestion,
+    posting_today,
 )
-from positions.services import free_reference_number, posting_duplicate
+from positions.models.postings import POSTING_MOVES
+from positions.services import (
+    assessment_plan_change_record,
+    assessment_plan_default,
+    free_reference_number,
+    posting_duplicate,
+)
 
 
 class PostingStateFilter(admin.SimpleListFilter):
@@ -46,18 +67,95 @@ class PostingStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class QualificationInline(TranslationTabularInline):
+class QualificationInline(TranslationStackedInline):
     model = Qualification
     formset = QualificationFormSet
     extra = 0
-    fields = ["order", "is_asset", "kind", "text"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})}
+    }
+    fields = [
+        ("order", "is_asset", "kind"),
+        "text",
+        ("pass_mark", "out_of"),
+        "not_met_reason",
+    ]
 
 
 class ScreeningQuestionInline(TranslationStackedInline):
     model = ScreeningQuestion
-    formset = PublishedPostingInlineFormSet
+    formset = ScreeningQuestionFormSet
     extra = 0
-    fields = ["order", "kind", "is_essential", "text", "choices"]
+    fields = ["order", "kind", "is_essential", "text", "choices", "qualification"]
+
+
+class AssessmentStepInline(TranslationStackedInline):
+    """The posting's assessment plan: each step, what it assesses, when, and its board."""
+
+    model = AssessmentStep
+    form = AssessmentStepForm
+    formset = AssessmentStepFormSet
+    extra = 0
+    readonly_fields = ["results"]
+    fields = [
+        ("kind", "order"),
+        "name",
+        "qualifications",
+        ("starts_on", "ends_on"),
+        "assessors",
+        "chair",
+        "results",
+        "change_reason",
+    ]
+    # What those who may only read the plan see: the board as names, no reason to give.
+    read_only_fields = [
+        ("kind", "order"),
+        "name",
+        "qualifications",
+        ("starts_on", "ends_on"),
+        "board_names",
+        "results",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(rated_candidates=Count("ratings__application", distinct=True))
+            .prefetch_related("qualifications", "board_members__user")
+        )
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.replace_orig_field(self.fields)
+        return self.replace_orig_field(self.read_only_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.readonly_fields
+        return [*self.readonly_fields, "board_names"]
+
+    @admin.display(description=_("assessment board"))
+    def board_names(self, step):
+        members = [
+            _("%(name)s (chair)") % {"name": person_label(member.user)}
+            if member.is_chair
+            else person_label(member.user)
+            for member in step.board_members.all()
+        ]
+        return ", ".join(members) or _("None: the posting's reviewers rate this step.")
+
+    @admin.display(description=_("results"))
+    def results(self, step):
+        count = getattr(step, "rated_candidates", 0) if step.pk else 0
+        if not count:
+            return _("No candidate rated yet: the step may be changed or deleted.")
+        return ngettext(
+            "%(count)d candidate rated: a change needs its reason, and the step cannot be deleted.",
+            "%(count)d candidates rated: a change needs its reason, and the step cannot be "
+            "deleted.",
+            count,
+        ) % {"count": count}
 
 
 class PostingViewersMixin:
@@ -91,6 +189,64 @@ class PostingEventInline(PostingViewersMixin, admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PlanChangeInline(admin.TabularInline):
+    """Changes to the plan after results were recorded, on the posting's page; never changed."""
+
+    model = PlanChange
+    verbose_name_plural = _("Assessment plan changes")
+    fields = ["at", "step_title", "change", "reason", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PostingPageMove(models.TextChoices):
+    """The moves offered on a posting's own page; the labels are the buttons'."""
+
+    PUBLISH = "publish", _("Publish")
+    REOPEN = "reopen", _("Reopen")
+    CLOSE = "close", _("Close now")
+    ARCHIVE = "archive", _("Archive")
+    DUPLICATE = "duplicate", _("Duplicate as a new draft")
+
+
+# The workflow move each page move makes (duplicating makes a new posting instead).
+PAGE_MOVE_ACTIONS = {
+    PostingPageMove.PUBLISH: PostingAction.PUBLISHED,
+    PostingPageMove.REOPEN: PostingAction.REOPENED,
+    PostingPageMove.CLOSE: PostingAction.CLOSED,
+    PostingPageMove.ARCHIVE: PostingAction.ARCHIVED,
+}
+
+
+@dataclass(frozen=True)
+class PageMove:
+    """A move offered on a posting's page: its button, and one line saying what it will do."""
+
+    move: PostingPageMove
+    explanation: str
+
+    @property
+    def name(self) -> str:
+        return self.move.value
+
+    @property
+    def label(self) -> str:
+        return self.move.label
 
 
 def move_each(postings, move, *, by) -> tuple[int, list[PostingMoveRefused]]:
@@ -134,9 +290,24 @@ class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
     date_hierarchy = "closing_date"
     autocomplete_fields = ["occupation", "locations"]
     filter_horizontal = ["reviewers"]
-    readonly_fields = ["state_label", "funnel", "published_at", "closed_early_at", "archived_at"]
+    readonly_fields = [
+        "state_label",
+        "funnel",
+        "plan_summary",
+        "published_at",
+        "closed_early_at",
+        "archived_at",
+    ]
     actions = ["publish", "close_now", "archive", "duplicate_as_draft"]
-    inlines = [QualificationInline, ScreeningQuestionInline, PostingEventInline]
+    inlines = [
+        QualificationInline,
+        ScreeningQuestionInline,
+        AssessmentStepInline,
+        PostingEventInline,
+        PlanChangeInline,
+    ]
+    # Only a saved posting has a plan to edit (its qualifications must exist first) and a history.
+    inlines_once_saved = [AssessmentStepInline, PostingEventInline, PlanChangeInline]
     fieldsets = [
         (
             None,
@@ -154,6 +325,7 @@ class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
         ),
         (_("Dates and state"), {"fields": [("open_date", "closing_date"), "state_label"]}),
         (_("Applications"), {"fields": ["funnel", "reviewers"]}),
+        (_("Assessment plan"), {"fields": ["plan_summary"]}),
         (_("Where"), {"fields": ["locations"]}),
         (
             _("HR contact"),
@@ -205,9 +377,20 @@ class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
 
     def get_inlines(self, request, obj):
         if obj is None:
-            # A posting being added has no history yet: no empty table, nor its form to send.
-            return [inline for inline in self.inlines if inline is not PostingEventInline]
+            # A posting being added has no history yet, and its plan is made when it is saved:
+            # no empty tables, nor their forms to send.
+            return [inline for inline in self.inlines if inline not in self.inlines_once_saved]
         return self.inlines
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/move/<slug:move>/",
+                self.admin_site.admin_view(self.move_view),
+                name="positions_jobposting_move",
+            ),
+            *super().get_urls(),
+        ]
 
     def save_model(self, request, obj, form, change):
         dates = {"open_date", "closing_date"} & set(form.changed_data)
@@ -222,7 +405,180 @@ class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.update_search_documents()
+        posting = form.instance
+        posting.update_search_documents()
+        # A posting without a plan gets the default one once it has qualifications to assess.
+        if not posting.assessment_steps.exists() and posting.qualifications.exists():
+            steps = assessment_plan_default(posting=posting)
+            self.message_user(
+                request,
+                _(
+                    "The posting has the default assessment plan: %(steps)s. Change it under "
+                    "“Assessment plan” if this selection process assesses otherwise."
+                )
+                % {"steps": " → ".join(str(step.title) for step in steps)},
+                messages.INFO,
+            )
+        gaps = posting.plan_gaps()
+        if gaps:
+            self.message_user(request, self.gaps_message(gaps), messages.WARNING)
+
+    def save_formset(self, request, form, formset, change):
+        if not isinstance(formset, AssessmentStepFormSet):
+            return super().save_formset(request, form, formset, change)
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            for step_form in formset.forms:
+                if step_form.plan_change and step_form.instance.pk:
+                    assessment_plan_change_record(
+                        step=step_form.instance,
+                        change=step_form.plan_change,
+                        reason=step_form.cleaned_data["change_reason"],
+                        by=request.user,
+                    )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(posting_moves=self.page_moves(request, obj), plan_gaps=obj.plan_gaps())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @staticmethod
+    def gaps_message(gaps: list[Qualification]) -> str:
+        return ngettext(
+            "No step of the assessment plan assesses this essential qualification: %(list)s. "
+            "Tick it on a step under “Assessment plan”.",
+            "No step of the assessment plan assesses these essential qualifications: %(list)s. "
+            "Tick each on a step under “Assessment plan”.",
+            len(gaps),
+        ) % {"list": "; ".join(f"“{gap.text.rstrip('.')}”" for gap in gaps)}
+
+    @admin.display(description=_("assessment plan"))
+    def plan_summary(self, posting):
+        if not posting.pk:
+            return _(
+                "Saving the posting gives it the default plan: application screening (the "
+                "qualifications its screening questions screen, and education), then an "
+                "interview for the others. Change it here once the posting is saved."
+            )
+        gaps = posting.plan_gaps()
+        if gaps:
+            return self.gaps_message(gaps)
+        if not posting.qualifications.filter(is_asset=False).exists():
+            return _("No essential qualification yet: add them above, then save.")
+        return _("Complete: every essential qualification is assessed by a step of the plan.")
+
+    # --- Moves from the posting's own page -------------------------------------------------
+
+    def page_moves(self, request, posting: JobPosting) -> list[PageMove]:
+        """The moves this person may make on this posting as it stands, each with its effect."""
+        moves = []
+        if self.has_change_permission(request, posting):
+            state = posting.state
+            for move, action in PAGE_MOVE_ACTIONS.items():
+                allowed = state in POSTING_MOVES[action]
+                if move == PostingPageMove.REOPEN:
+                    # Publishing cannot reopen a posting whose closing date has passed.
+                    allowed = allowed and posting.closing_date >= posting_today()
+                if allowed:
+                    moves.append(PageMove(move, self.move_explanation(move, posting)))
+        if self.has_add_permission(request):
+            moves.append(
+                PageMove(
+                    PostingPageMove.DUPLICATE,
+                    _(
+                        "A new draft, %(reference)s, with this posting's text, places, "
+                        "qualifications, questions and assessment plan; this one stays as it is."
+                    )
+                    % {"reference": free_reference_number(posting)},
+                ),
+            )
+        return moves
+
+    @staticmethod
+    def move_explanation(move: PostingPageMove, posting: JobPosting) -> str:
+        """What a workflow move will do to this posting, in one line."""
+        dates = {
+            "open": formats.date_format(posting.open_date, "DATE_FORMAT"),
+            "closing": formats.date_format(posting.closing_date, "DATE_FORMAT"),
+        }
+        opens_later = posting.open_date > posting_today()
+        if move in (PostingPageMove.PUBLISH, PostingPageMove.REOPEN):
+            problems = posting.publication_problems()
+            if posting.closing_date < posting_today():
+                problems.append(_("its closing date has passed"))
+            if problems:
+                return _("Not possible yet: %(problems)s.") % {
+                    "problems": "; ".join(map(str, problems))
+                }
+            if opens_later:
+                return _("It opens on %(open)s and closes on %(closing)s.") % dates
+            return _("It is open at once, until %(closing)s.") % dates
+        if move == PostingPageMove.CLOSE:
+            if opens_later:
+                return _("It will not open on %(open)s: nobody can apply.") % dates
+            return _("It takes no more applications from now on, before %(closing)s.") % dates
+        return _("It leaves the site for good; its applications are kept.")
+
+    def move_view(self, request, object_id, move):
+        """Make a move from the posting's page (POST only) and say what came of it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        posting = self.get_object(request, unquote(object_id))
+        if posting is None or move not in PostingPageMove.values:
+            raise Http404
+        page = reverse("admin:positions_jobposting_change", args=[posting.pk])
+        if move == PostingPageMove.DUPLICATE:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            copy = posting_duplicate(
+                posting=posting, reference_number=free_reference_number(posting), by=request.user
+            )
+            self.message_user(
+                request,
+                _(
+                    "%(copy)s is a new draft copy of %(posting)s: edit its dates and publish it "
+                    "when ready."
+                )
+                % {"copy": copy.reference_number, "posting": posting.reference_number},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:positions_jobposting_change", args=[copy.pk])
+            )
+        if not self.has_change_permission(request, posting):
+            raise PermissionDenied
+        # Publishing reopens a posting closed early: one method makes both moves.
+        make = {
+            PostingPageMove.PUBLISH: posting.publish,
+            PostingPageMove.REOPEN: posting.publish,
+            PostingPageMove.CLOSE: posting.close_now,
+            PostingPageMove.ARCHIVE: posting.archive,
+        }[PostingPageMove(move)]
+        try:
+            event = make(by=request.user)
+        except PostingMoveRefused as refusal:
+            for reason in refusal.messages:
+                self.message_user(request, reason, messages.ERROR)
+        else:
+            self.message_user(request, self.moved_message(posting, event), messages.SUCCESS)
+        return HttpResponseRedirect(page)
+
+    @staticmethod
+    def moved_message(posting: JobPosting, event: PostingEvent) -> str:
+        values = {
+            "posting": posting.reference_number,
+            "open": formats.date_format(posting.open_date, "DATE_FORMAT"),
+            "closing": formats.date_format(posting.closing_date, "DATE_FORMAT"),
+        }
+        if event.action == PostingAction.PUBLISHED:
+            if posting.open_date > posting_today():
+                return _("%(posting)s is published: it opens on %(open)s.") % values
+            return _("%(posting)s is published and open until %(closing)s.") % values
+        if event.action == PostingAction.REOPENED:
+            return _("%(posting)s is reopened, until %(closing)s.") % values
+        if event.action == PostingAction.CLOSED:
+            return _("%(posting)s is closed: it takes no more applications.") % values
+        return _("%(posting)s is archived: it is off the site; its applications are kept.") % values
 
     @admin.display(description=_("state"), ordering="current_state")
     def state_label(self, posting):
@@ -245,7 +601,7 @@ class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
         changelist = reverse("admin:applications_application_changelist")
         return format_html_join(
             "",
-            '<div><a href="{}?posting={}&amp;stage__exact={}">{}</a>: {}</div>',
+            '<div><a href="{}?posting={}&amp;stage__exact={}&amp;assigned=all">{}</a>: {}</div>',
             (
                 (changelist, posting.pk, stage.value, stage.label, counts[stage.value])
                 for stage in Stage
@@ -350,5 +706,20 @@ class PostingEventAdmin(PostingViewersMixin, RecordAdminMixin, admin.ModelAdmin)
 
     def get_queryset(self, request):
         # The history of the postings this person may see, and no other.
+        visible = JobPosting.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(posting__in=visible)
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(RecordAdminMixin, admin.ModelAdmin):
+    """Every change to an assessment plan made after results: readable, never edited."""
+
+    list_display = ["at", "posting", "step_title", "change", "reason", "by"]
+    list_filter = ["at"]
+    list_select_related = ["posting", "by"]
+    search_fields = ["posting__reference_number", "step_title", "change", "reason"]
+
+    def get_queryset(self, request):
+        # The changes to the plans of the postings this person may see, and no other.
         visible = JobPosting.objects.visible_to(request.user)
         return super().get_queryset(request).filter(posting__in=visible)

@@ -30,17 +30,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='qualification',
             name='not_met_reason',
-            field=models.TextField(blank=True, db_default='', help_text='What a candidate reads when screened out or not retained on this qualification. Empty: the qualification itself.', max_length=1000, verbose_name='reason given when not met'),
+            field=models.TextField(blank=True, help_text='What a candidate reads when screened out or not retained on this qualification. Empty: the qualification itself.', max_length=1000, verbose_name='reason given when not met'),
         ),
         migrations.AddField(
             model_name='qualification',
             name='not_met_reason_en',
-            field=models.TextField(blank=True, db_default='', help_text='What a candidate reads when screened out or not retained on this qualification. Empty: the qualification itself.', max_length=1000, null=True, verbose_name='reason given when not met'),
+            field=models.TextField(blank=True, help_text='What a candidate reads when screened out or not retained on this qualification. Empty: the qualification itself.', max_length=1000, null=True, verbose_name='reason given when not met'),
         ),
         migrations.AddField(
             model_name='qualification',
             name='not_met_reason_fr',
-            field=models.TextField(blank=True, db_default='', help_text='What a candidate reads when screened out or not retained on this qualification. Empty: the qualification itself.', max_length=1000, null=True, verbose_name='reason given when not met'),
+            field=models.TextField(blank=True, help_text='What a candidate reads when screened out or not retained on this qualification. Empty: the qualification itself.', max_length=1000, null=True, verbose_name='reason given when not met'),
         ),
         migrations.AddField(
             model_name='qualification',

@@ -73,7 +73,7 @@ class AssessmentStep(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return str(self.title)  # a kind's label is a lazy translation
 
     @property
     def title(self) -> str:

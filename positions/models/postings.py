@@ -782,7 +782,6 @@ class Qualification(models.Model):
         _("reason given when not met"),
         max_length=1000,
         blank=True,
-        db_default="",  # rows written in SQL (the synthetic-data generator) have none
         help_text=_(
             "What a candidate reads when screened out or not retained on this qualification. "
             "Empty: the qualification itself."

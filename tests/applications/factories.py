@@ -108,7 +108,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Write and publish postings and their assessment plans; see every application and every
     # rating; move, assign and annotate them; download résumés; edit the stage e-mails; read the
-    # export log and the changes to plans.
+    # export log, the changes to plans and the reports.
     HR_ADMINISTRATORS: {
         "positions.add_jobposting",
         "positions.change_jobposting",
@@ -149,10 +149,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.view_stagemessage",
         "applications.change_stagemessage",
         "applications.view_exportlog",
+        "applications.view_reports",
     },
     # Only the applications of their postings; move them and add notes; rate the steps whose
-    # board they sit on (a seat, not a permission); download their résumés; cannot edit
-    # postings or export.
+    # board they sit on (a seat, not a permission); download their résumés; read the reports
+    # on their postings; cannot edit postings or export.
     REVIEWERS: {
         "positions.view_jobposting",
         "positions.view_occupation",
@@ -164,9 +165,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.add_applicationnote",
         "applications.view_applicationnote",
         "applications.view_stagechange",
+        "applications.view_reports",
     },
-    # Read every application and export applicant lists; cannot move applications or edit
-    # postings.
+    # Read every application and the reports, and export applicant lists; cannot move
+    # applications or edit postings.
     RECRUITERS: {
         "positions.view_jobposting",
         "positions.view_occupation",
@@ -181,6 +183,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.view_steprating",
         "applications.view_stagechange",
         "applications.view_exportlog",
+        "applications.view_reports",
     },
 }
 

@@ -13,7 +13,9 @@ from applications.roles import HR_ADMINISTRATORS
 from tests.applications.factories import ApplicationFactory, staff_in
 from tests.factories import JobPostingFactory
 
-ALLOWED = "{first_name}, {posting_title}, {reference}, {status_url}, {hr_contact}"
+ALLOWED = (
+    "{first_name}, {posting_title}, {reference}, {status_url}, {hr_contact}, {requirements_not_met}"
+)
 
 
 @pytest.fixture
@@ -132,7 +134,8 @@ def test_hr_cannot_save_anything_but_a_named_placeholder_in_braces(hr_client, in
 def test_the_editing_page_lists_the_placeholders(hr_client, interview):
     page = hr_client.get(change_url(interview)).content.decode()
 
-    for name in ("first_name", "posting_title", "reference", "status_url", "hr_contact"):
+    names = ("first_name", "posting_title", "reference", "status_url", "hr_contact")
+    for name in (*names, "requirements_not_met"):
         assert f"<code>{{{name}}}</code>" in page
 
 

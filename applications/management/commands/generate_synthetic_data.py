@@ -134,11 +134,11 @@ class Command(BaseCommand):
             cursor.execute(
                 """
                 INSERT INTO positions_qualification
-                    (posting_id, kind, is_asset, text, text_en, text_fr, "order")
+                    (posting_id, kind, is_asset, text, text_en, text_fr, "order", not_met_reason)
                 SELECT id, 'experience', false,
                        'Experience working with offenders.',
                        'Experience working with offenders.',
-                       'Expérience du travail auprès de délinquants.', 0
+                       'Expérience du travail auprès de délinquants.', 0, ''
                 FROM positions_jobposting WHERE reference_number LIKE 'SYN-%%'
                 """
             )

@@ -32,6 +32,7 @@ from positions.models import (
     WhoCanApply,
     posting_today,
 )
+from positions.services import assessment_plan_default
 
 DEFAULT_FILE = "fixtures/demo_postings.json"
 REQUIRED_FIELDS = (
@@ -163,6 +164,8 @@ class Command(BaseCommand):
 
         self.replace_qualifications(posting, entry.get("qualifications", []))
         self.replace_questions(posting, entry.get("screening_questions", []), name)
+        # Every posting HR makes gets the default assessment plan; the demo's do too.
+        assessment_plan_default(posting=posting)
         problems = posting.publication_problems()
         if problems:
             raise CommandError(f"{name}: {'; '.join(map(str, problems))}.")
@@ -183,19 +186,25 @@ class Command(BaseCommand):
             setattr(posting, field, entry.get(field, value))
 
     def replace_qualifications(self, posting: JobPosting, entries: list[dict[str, Any]]) -> None:
-        posting.qualifications.all().delete()
-        qualifications = []
+        """Rewrite the qualifications in place, so that the plan's steps and the board's ratings
+        (load_demo_applications) keep theirs."""
+        existing = list(posting.qualifications.order_by("order", "pk"))
         for order, data in enumerate(entries):
-            qualification = Qualification(
-                posting=posting,
-                kind=data["kind"],
-                is_asset=data.get("is_asset", False),
-                order=order,
-            )
+            qualification = existing[order] if order < len(existing) else Qualification()
+            qualification.posting = posting
+            qualification.kind = data["kind"]
+            qualification.is_asset = data.get("is_asset", False)
+            qualification.order = order
             set_translations(qualification, data, translated_fields(Qualification))
             qualification.full_clean()
-            qualifications.append(qualification)
-        Qualification.objects.bulk_create(qualifications)
+            qualification.save()
+        try:
+            Qualification.objects.filter(pk__in=[q.pk for q in existing[len(entries) :]]).delete()
+        except ProtectedError:
+            raise CommandError(
+                f"{posting.reference_number}: cannot remove qualifications that candidates have "
+                "been rated on."
+            ) from None
 
     def replace_questions(
         self, posting: JobPosting, entries: list[dict[str, Any]], name: str
