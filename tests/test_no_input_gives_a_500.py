@@ -9,6 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from applications.models import ApplicationReport
 from tests.documents import pdf_bytes, upload
 from tests.factories import JobPostingFactory, OccupationFactory
 
@@ -211,6 +212,8 @@ def test_every_admin_list_refuses_an_out_of_range_year_with_the_400_page(admin_c
     admin_client.raise_request_exception = False
     answers = {}
     for model in admin.site._registry:
+        if model is ApplicationReport:
+            continue  # not a list: its entry in the admin index leads to the report pages
         dates = [f for f in model._meta.concrete_fields if isinstance(f, models.DateField)]
         if dates:
             opts = model._meta
