@@ -100,7 +100,7 @@ def test_hr_plans_the_board_rates_the_chair_screens_out_and_the_candidate_reads_
             "subject_en": "Your application {reference}",
             "subject_fr": "Votre candidature {reference}",
             "body_en": "Read where it stands: {status_url}",
-            "body_fr": "Où elle en est : {status_url}",
+            "body_fr": "Où elle en est\u00a0: {status_url}",
             "status_text_en": STATUS_TEXT_EN,
             "status_text_fr": STATUS_TEXT_FR,
         },
