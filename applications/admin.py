@@ -80,7 +80,16 @@ from positions.models import (
 from positions.models.postings import NO, YES
 
 
+def private_file(response):
+    """A résumé's response: never stored by a browser or a proxy, never sniffed into HTML."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 class ReadOnlyInline(admin.TabularInline):
+    """Rows of a record shown on their parent's page: never added, changed or deleted there."""
+
     extra = 0
     can_delete = False
 
@@ -739,8 +748,8 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
             },
         )
 
-    def download_resume(self, request, pk):
-        """Send a résumé to someone allowed to see it; there is no other way to reach one."""
+    def readable_resume(self, request, pk) -> Application:
+        """The application whose résumé this person may read (else 404 or 403); it has one."""
         application = get_object_or_404(self.get_queryset(request), pk=pk)
         if not (
             self.has_view_permission(request, application)
@@ -749,6 +758,11 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
             raise PermissionDenied
         if not application.resume:
             raise Http404("This résumé was deleted under the retention rules.")
+        return application
+
+    def download_resume(self, request, pk):
+        """Send a résumé to someone allowed to see it; there is no other way to reach one."""
+        application = self.readable_resume(request, pk)
         name = application.resume.name
         extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
         filename = f"{application.reference}-resume.{extension}"
@@ -770,9 +784,7 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
             filename=filename,
             content_type=application.resume_type,
         )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file(response)
 
     @admin.display(description=_("screening"))
     def screening(self, application):
@@ -1202,14 +1214,7 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         Framed by this site's own pages only. The browser's PDF viewer is a plugin in the
         document it makes for the file: the file's own policy lets it load (object-src 'self').
         """
-        application = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not (
-            self.has_view_permission(request, application)
-            and request.user.has_perm("applications.view_resume")
-        ):
-            raise PermissionDenied
-        if not application.resume:
-            raise Http404("This résumé was deleted under the retention rules.")
+        application = self.readable_resume(request, pk)
         if application.resume_type != PDF.content_type:
             raise Http404("Only PDF résumés are shown in the page; the others are shown as text.")
         # Through this site whatever the storage: an address of the object storage would be
@@ -1220,9 +1225,7 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
             filename=f"{application.reference}-resume.pdf",
             content_type=PDF.content_type,
         )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file(response)
 
 
 @admin.register(StageMessage)

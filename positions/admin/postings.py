@@ -20,7 +20,7 @@ from modeltranslation.admin import (
     TranslationStackedInline,
 )
 
-from applications.admin import EquityLookupsMixin, RecordAdminMixin
+from applications.admin import EquityLookupsMixin, ReadOnlyInline, RecordAdminMixin
 from applications.pipeline import Stage
 from positions.forms import (
     AssessmentStepForm,
@@ -168,50 +168,28 @@ class PostingViewersMixin:
         )
 
 
-class PostingEventInline(PostingViewersMixin, admin.TabularInline):
+class PostingEventInline(PostingViewersMixin, ReadOnlyInline):
     """The posting's history on its page: when, what, by whom; never changed there."""
 
     model = PostingEvent
     verbose_name_plural = _("Publication history")
     fields = ["at", "action", "by", "note"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PlanChangeInline(admin.TabularInline):
+class PlanChangeInline(ReadOnlyInline):
     """Changes to the plan after results were recorded, on the posting's page; never changed."""
 
     model = PlanChange
     verbose_name_plural = _("Assessment plan changes")
     fields = ["at", "step_title", "change", "reason", "by"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PostingPageMove(models.TextChoices):
