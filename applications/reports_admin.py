@@ -12,6 +12,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -27,6 +28,7 @@ from applications import charts
 from applications.exports import neutralize
 from applications.filters import ReportFilter
 from applications.models import ApplicationReport
+from applications.report_cache import Counted, counted_report
 from applications.reports import (
     SUPPRESSED,
     EquityReport,
@@ -63,6 +65,15 @@ BUILDERS = {
     Report.REACH: reach_report,
     Report.EQUITY: equity_report,
 }
+# Counted once and kept a few minutes (applications.report_cache); equity is always counted.
+KEPT = {Report.FUNNEL, Report.TIME, Report.REACH}
+
+
+def figures_of(report: Report, scope, *, fresh: bool = False, **options) -> Counted:
+    """The report's figures for the scope, kept or counted now."""
+    if report in KEPT:
+        return counted_report(BUILDERS[report], scope, fresh=fresh, **options)
+    return Counted(BUILDERS[report](scope, **options), timezone.now())
 
 
 def number(value, decimals: int = 0) -> str:
@@ -275,9 +286,15 @@ class ApplicationReportAdmin(admin.ModelAdmin):
         report = self.chosen(request, report)
         filters = self.filters(request)
         query = request.GET.urlencode()
-        figures, sections = None, []
+        if request.method == "POST":
+            # "Count again": count now, then show the page as any other time (no form resent).
+            if filters.is_valid():
+                figures_of(report, report_scope(filters.qs, **filters.dates()), fresh=True)
+            return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        figures, sections, counted_at = None, [], None
         if filters.is_valid():
-            figures = BUILDERS[report](report_scope(filters.qs, **filters.dates()))
+            counted = figures_of(report, report_scope(filters.qs, **filters.dates()))
+            figures, counted_at = counted.figures, counted.counted_at
             sections = [
                 Section(
                     table=table,
@@ -296,6 +313,9 @@ class ApplicationReportAdmin(admin.ModelAdmin):
             "title": _("Reports: %(report)s") % {"report": report.label},
             "report": report,
             "figures": figures,
+            "counted_at": counted_at,
+            "kept": report in KEPT,
+            "kept_minutes": max(1, settings.REPORT_CACHE_SECONDS // 60),
             "sections": sections,
             "filters": filters,
             "tabs": [
@@ -318,7 +338,9 @@ class ApplicationReportAdmin(admin.ModelAdmin):
         filters = self.filters(request)
         if not filters.is_valid():
             raise Http404
-        figures = BUILDERS[report](report_scope(filters.qs, **filters.dates()), **limits(report))
+        figures = figures_of(
+            report, report_scope(filters.qs, **filters.dates()), **limits(report)
+        ).figures
         wanted = next((t for t in figures.tables() if t.slug == table), None)
         if wanted is None:
             raise Http404

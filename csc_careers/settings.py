@@ -323,6 +323,9 @@ APPLICATION_RETENTION_DAYS = int(os.environ.get("APPLICATION_RETENTION_DAYS", "7
 # HR reports (applications/reports.py): an employment equity count under this is not shown, nor
 # any count from which it could be worked out by subtraction.
 EQUITY_SUPPRESSION_THRESHOLD = int(os.environ.get("EQUITY_SUPPRESSION_THRESHOLD", "5"))
+# Seconds the funnel, time and reach reports are shown as counted before they are counted again
+# (applications.report_cache); 0 counts them at every request.
+REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "300"))
 
 # Background tasks (django-tasks): run at once locally (DEBUG on) and in tests; with DEBUG off they
 # go to the database queue, and `manage.py db_worker` sends them. Sending e-mail inside the request

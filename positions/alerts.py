@@ -28,7 +28,8 @@ def alert_signup(*, email: str, language: str, frequency: str, query: str) -> Jo
     """Record a sign-up and, unless it was already confirmed, e-mail the confirmation link.
 
     Signing up again with the same address and search is the same subscription. Until it is
-    confirmed, its language and frequency become the new ones; once confirmed, a sign-up changes
+    confirmed, its language and frequency become the new ones, and the time it has to be
+    confirmed starts again with the new link; once confirmed, a sign-up changes
     nothing, since whoever signs up has not shown the address is theirs (its owner may delete it
     from the manage page and sign up again). `query` is the search, already normalized.
     """
@@ -40,7 +41,11 @@ def alert_signup(*, email: str, language: str, frequency: str, query: str) -> Jo
     if alert.is_confirmed:
         return alert
     if not created:
-        JobAlert.objects.filter(pk=alert.pk, confirmed_at__isnull=True).update(**choices)
+        # The new link works for ALERT_CONFIRMATION_DAYS from now: the sign-up's clock, which
+        # deletes it unconfirmed, restarts with it (else the link would die with the first one).
+        JobAlert.objects.filter(pk=alert.pk, confirmed_at__isnull=True).update(
+            **choices
+        )
     alert_id = alert.pk
     transaction.on_commit(lambda: send_alert_confirmation.enqueue(alert_id=alert_id))
     return alert

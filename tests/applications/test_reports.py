@@ -99,6 +99,12 @@ def downloaded(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
+@pytest.fixture(autouse=True)
+def counted_at_each_request(settings):
+    """These tests check the counting: every request counts (test_report_cache checks keeping)."""
+    settings.REPORT_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def hr(client, django_user_model):
     client.force_login(staff_in(django_user_model, HR_ADMINISTRATORS))

@@ -446,6 +446,39 @@ def test_the_query_count_of_a_pass_does_not_grow_with_subscriptions():
     assert many == few
 
 
+def without_savepoints(queries: CaptureQueriesContext) -> int:
+    """Count the queries but the savepoints of the test's transaction (in production, an
+    atomic() block is a BEGIN and a COMMIT, which Django does not log as queries)."""
+    return sum(not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for query in queries)
+
+
+def test_over_several_chunks_a_pass_asks_a_fixed_number_of_queries_per_chunk(monkeypatch):
+    parole_posting(reference_number="CSC-26-WP-0001")
+    parole_posting(reference_number="CSC-26-CX-0001", title="Cook", classification_group="CX")
+    parole_posting(reference_number="CSC-26-WP-0002", title="Clerk", tenure="term", term_months=6)
+    monkeypatch.setattr(alert_sending, "RECORD_CHUNK_SIZE", 10)
+    monkeypatch.setattr(alert_sending, "SEND_CHUNK_SIZE", 5)
+
+    def queries_and_emails(subscribers_per_search: int) -> tuple[int, int]:
+        JobAlert.objects.all().delete()
+        mail.outbox.clear()
+        for search in SEARCHES:
+            for n in range(subscribers_per_search):
+                subscribe(f"person{n}@example.ca", query=search, since=timezone.now() - DAY)
+        with CaptureQueriesContext(alert_sending.database) as queries:
+            send_job_alerts()
+        return without_savepoints(queries), len(mail.outbox)
+
+    (three_chunks, _), (six_chunks, emails) = queries_and_emails(10), queries_and_emails(20)
+
+    assert emails == 60
+    # As the module's docstring counts them: per chunk of subscriptions, one query to read them,
+    # one for their past deliveries, one INSERT and one UPDATE; per chunk of e-mails sent, two
+    # UPDATEs. Nothing per subscription, and each search runs once, not once per chunk.
+    per_chunk = 4 + 2 * (10 // 5)
+    assert six_chunks - three_chunks == 3 * per_chunk
+
+
 # --- Running on a schedule --------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """Job alerts, the subscriber's side: sign up, confirm by e-mail, manage, unsubscribe."""
 
+import datetime
 import re
 import threading
 import time
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from positions.alert_sending import send_job_alerts
 from positions.alert_tokens import CONFIRM_SALT, MANAGE_SALT, UNSUBSCRIBE_SALT, alert_token
 from positions.alerts import alert_links
 from positions.models import AlertFrequency, JobAlert, JobAlertDelivery, Tenure
@@ -148,6 +150,22 @@ def test_signing_up_twice_is_one_alert_with_the_new_choices(client):
     alert = JobAlert.objects.get()
     assert (alert.frequency, alert.language) == (AlertFrequency.WEEKLY, "fr")
     assert len(mail.outbox) == 2  # the link again, for someone who lost the first e-mail
+
+
+def test_the_link_of_a_second_sign_up_works_its_seven_days_even_if_the_first_expired(
+    client, settings
+):
+    settings.ALERT_CONFIRMATION_DAYS = 7
+    sign_up(client)
+    JobAlert.objects.update(created_at=timezone.now() - datetime.timedelta(days=8))
+    sign_up(client)
+    link = link_in(mail.outbox[1])
+
+    # The alert job's hourly clean-up deletes sign-ups not confirmed within their 7 days.
+    send_job_alerts()
+
+    assert client.post(link).status_code == 200
+    assert JobAlert.objects.get().is_confirmed
 
 
 def test_the_same_address_for_another_search_is_another_alert(client):
