@@ -44,7 +44,7 @@ def alert_signup(*, email: str, language: str, frequency: str, query: str) -> Jo
         # The new link works for ALERT_CONFIRMATION_DAYS from now: the sign-up's clock, which
         # deletes it unconfirmed, restarts with it (else the link would die with the first one).
         JobAlert.objects.filter(pk=alert.pk, confirmed_at__isnull=True).update(
-            **choices
+            **choices, created_at=timezone.now()
         )
     alert_id = alert.pk
     transaction.on_commit(lambda: send_alert_confirmation.enqueue(alert_id=alert_id))

@@ -13,9 +13,9 @@ from tests.factories import JobPostingFactory
 
 RESUME = pdf_bytes()
 
-# The stage each stage is reached from on the shortest legal path (the README: received →
-# (screening →) screened in/out → assessment → interview → reference and security checks → offer →
-# hired; rejected or withdrawn from any active stage).
+# The stage each stage is reached from on a legal path (the README's pipeline table: received →
+# screened in/out (or screening first) → assessment → interview → reference and security checks →
+# offer → hired; not retained or withdrawn from any stage that is not final).
 REACHED_FROM = {
     Stage.SCREENING: Stage.RECEIVED,
     Stage.SCREENED_IN: Stage.RECEIVED,

@@ -24,11 +24,9 @@ from tests.factories import JobPostingFactory
 
 CHANGELIST = reverse("admin:applications_application_changelist")
 
-# The README's pipeline, written out: "received → screening → screened in/out → assessment →
-# interview → reference and security checks → offer → hired; rejected or withdrawn from any active
-# stage". Active: every stage but the final ones (screened out, hired, not retained, withdrawn).
-# Screened in → interview (no assessment) is not in the README's sentence; the code allows it and
-# the stage e-mail tests rely on it.
+# The README's table ("The pipeline of an application"), written out by hand, never read from the
+# code: a wrong entry in ALLOWED_MOVES fails here. Rejection ("not retained") and withdrawal are
+# open from every stage that is not final (screened out, hired, not retained, withdrawn).
 README_PIPELINE: dict[str, set[str]] = {
     "received": {"screening", "screened-in", "screened-out", "rejected", "withdrawn"},
     "screening": {"screened-in", "screened-out", "rejected", "withdrawn"},
