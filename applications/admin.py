@@ -250,7 +250,7 @@ class RegionFilter(admin.SimpleListFilter):
         region = Region.objects.filter(slug=self.value()).values_list("pk", flat=True).first()
         if region is None:
             return queryset.none()
-        return queryset.filter(posting__in=JobPosting.objects.in_region(region))
+        return queryset.in_region(region)
 
 
 class ChosenOnly:

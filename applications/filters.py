@@ -82,7 +82,7 @@ class ApplicationExportFilter(django_filters.FilterSet):
         return queryset.filter(posting__in=value) if value else queryset
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(posting__in=JobPosting.objects.in_region(value))
+        return queryset.in_region(value)
 
     def described(self) -> dict:
         """The filters as plain data, for the export log."""

@@ -33,6 +33,7 @@ from applications.pipeline import (
 from applications.signals import application_moved
 from applications.storage import get_private_storage
 from csc_careers.db import PermanentRecord
+from csc_careers.mail import one_line
 from csc_careers.telephone import validate_telephone
 from positions.models import JobPosting, ScreeningQuestion
 
@@ -134,6 +135,10 @@ class ApplicationQuerySet(models.QuerySet):
             # PostgreSQL's statistics (EstimatedCountPaginator) and walks its order index.
             return self
         return self.filter(posting__in=postings.values("pk"))
+
+    def in_region(self, region):
+        """Return the applications to postings at a place in the region (a Region or its pk)."""
+        return self.filter(posting__in=JobPosting.objects.in_region(region))
 
 
 class Application(models.Model):
@@ -754,7 +759,7 @@ class StageMessage(models.Model):
         with translation.override(application.correspondence_language):
             values = self._values(application, given)
             subject, body = self._fill(self.subject, values), self._fill(self.body, values)
-        return " ".join(subject.split()), body  # one line: a subject cannot carry a header
+        return one_line(subject), body  # a subject cannot carry a header
 
     def render_status_text(self, application, *, given: dict[str, str] | None = None) -> str:
         """Return the status page's text for this application, in the active language."""

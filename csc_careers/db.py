@@ -4,7 +4,6 @@ admin's big tables (a million applications)."""
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import IntegerField, Subquery
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -47,10 +46,3 @@ class EstimatedCountPaginator(Paginator):
             if estimate >= self.EXACT_BELOW:
                 return estimate
         return super().count
-
-
-class SubqueryCount(Subquery):
-    """The number of rows of a correlated queryset, as an integer column."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
-    output_field = IntegerField()

@@ -268,6 +268,13 @@ if not DEBUG and not is_public_url(SITE_URL):
         f"SITE_URL must be the site's public address when DEBUG is off, not {SITE_URL!r}: links in "
         "applicants' e-mails use it. Export SITE_URL=https://careers.example.ca (for example)."
     )
+if not DEBUG and urlsplit(SITE_URL).scheme != "https":
+    # Mailbox providers only follow an HTTPS one-click unsubscribe (RFC 8058), and the site
+    # redirects plain HTTP: an http:// link in an e-mail would lose the POST.
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an https:// address when DEBUG is off, not {SITE_URL!r}: e-mails' "
+        "links and one-click unsubscribe use it."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careers-carrieres@csc-scc.gc.ca")
 
 # Uploaded occupation images: largest accepted file, and the width of the rendition shown on pages.

@@ -88,6 +88,13 @@ def test_production_with_e_mail_links_to_this_machine_refuses_to_start(site_url)
     assert "SITE_URL must be the site's public address when DEBUG is off" in result.stderr
 
 
+def test_production_with_a_plain_http_site_address_refuses_to_start():
+    result = load_settings(**{**PRODUCTION, "SITE_URL": "http://careers.example.ca"})
+
+    assert result.returncode != 0
+    assert "SITE_URL must be an https:// address when DEBUG is off" in result.stderr
+
+
 @pytest.mark.parametrize("hosts", ["*", "careers.example.ca,*"])
 def test_production_believing_any_host_refuses_to_start(hosts):
     result = load_settings(**{**PRODUCTION, "ALLOWED_HOSTS": hosts})

@@ -87,6 +87,22 @@ def test_a_move_sends_hrs_text_with_the_applicants_details(
 
 
 @pytest.mark.django_db
+def test_a_french_subject_keeps_its_no_break_spaces_and_loses_its_line_breaks(
+    django_capture_on_commit_callbacks,
+):
+    StageMessage.objects.filter(stage=Stage.INTERVIEW).update(
+        subject_fr="Entrevue\u00a0: {posting_title}\r\n«\u00a0{reference}\u00a0»"
+    )
+    application, message = move_to_interview(
+        django_capture_on_commit_callbacks, correspondence_language="fr"
+    )
+
+    assert message.subject == (
+        f"Entrevue\u00a0: {application.posting.title_fr} «\u00a0{application.reference}\u00a0»"
+    )
+
+
+@pytest.mark.django_db
 def test_a_stored_text_with_more_than_a_name_in_braces_is_sent_as_written(
     django_capture_on_commit_callbacks,
 ):
