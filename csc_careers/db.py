@@ -46,3 +46,31 @@ class EstimatedCountPaginator(Paginator):
             if estimate >= self.EXACT_BELOW:
                 return estimate
         return super().count
+
+
+class PageCountPaginator(Paginator):
+    """Counts the list in the page's own query (COUNT(*) OVER ()): one round trip, not two.
+
+    The count is read from the page's first row. A page past the end, an empty list, DISTINCT
+    (counted before it, the window would count duplicates) or orphans fall back to COUNT(*).
+    """
+
+    COUNT_ALIAS = "_list_count"
+
+    def get_page(self, number):
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        queryset = self.object_list
+        if self.orphans or not isinstance(queryset, models.QuerySet) or queryset.query.distinct:
+            return super().get_page(number)
+        bottom = (number - 1) * self.per_page
+        counted = queryset.annotate(**{self.COUNT_ALIAS: models.Window(models.Count("*"))})[
+            bottom : bottom + self.per_page
+        ]
+        rows = list(counted)
+        if not rows:
+            return super().get_page(number)
+        self.__dict__["count"] = getattr(rows[0], self.COUNT_ALIAS)  # the cached property
+        return self._get_page(rows, number, self)

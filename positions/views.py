@@ -17,6 +17,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from csc_careers.db import PageCountPaginator
 from csc_careers.page_cache import generation
 from positions.filters import OccupationFilter, PostingFilter
 from positions.models import (
@@ -54,6 +55,7 @@ class FilteredListView(ListView):
 
     filterset_class: type[django_filters.FilterSet]
     paginate_by = settings.PAGINATE_BY
+    paginator_class = PageCountPaginator
     # Filters shown at once; the others sit in a "More filters" disclosure (long on a phone).
     primary_filters = 3
 
@@ -168,7 +170,7 @@ class OccupationDetailView(SharedObjectMixin, DetailView):
                 count=Count("pk"), salary_low=Min("salary_min"), salary_high=Max("salary_max")
             )
             found = {
-                "open_postings": list(open_postings.for_list()[: self.POSTINGS_SHOWN]),
+                "open_postings": list(open_postings.for_cards()[: self.POSTINGS_SHOWN]),
                 "open_posting_count": summary["count"],
                 "salary_low": summary["salary_low"],
                 "salary_high": summary["salary_high"],
@@ -185,7 +187,7 @@ class PostingListView(FilteredListView):
     filterset_class = PostingFilter
 
     def get_base_queryset(self):
-        return JobPosting.objects.open().for_list()
+        return JobPosting.objects.open().for_cards()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -250,7 +252,7 @@ class PostingClosed(Exception):
 
 def similar_open_postings(posting: JobPosting, limit: int = 5):
     """Return open postings of the same occupation, or else of the same career stream."""
-    open_postings = JobPosting.objects.open().for_list().exclude(pk=posting.pk)
+    open_postings = JobPosting.objects.open().for_cards().exclude(pk=posting.pk)
     same_occupation = list(open_postings.filter(occupation=posting.occupation_id)[:limit])
     if same_occupation:
         return same_occupation

@@ -214,6 +214,27 @@ class PostingQuerySet(models.QuerySet):
             models.Prefetch("locations", queryset=Facility.objects.select_related("province")),
         )
 
+    def for_cards(self):
+        """For posting cards (lists of postings): without the long texts a card never shows,
+        nor the search documents, which would be read and thrown away for every posting."""
+        long_texts = [
+            field.attname
+            for field in self.model._meta.concrete_fields
+            if isinstance(field, models.TextField | SearchVectorField)
+        ]
+        occupation_texts = [
+            field.attname
+            for field in Occupation._meta.concrete_fields
+            if isinstance(field, models.TextField)
+        ]
+        return self.defer(*long_texts).prefetch_related(
+            models.Prefetch(
+                "occupation",
+                queryset=Occupation.objects.select_related("stream").defer(*occupation_texts),
+            ),
+            models.Prefetch("locations", queryset=Facility.objects.select_related("province")),
+        )
+
     def for_detail(self):
         # One posting: its occupation is joined (no query of its own; the prefetch is skipped).
         return (
