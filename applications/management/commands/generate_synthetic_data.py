@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import CharField, TextField
 
-from applications.models import Application
-from applications.pipeline import Stage
+from applications.models import Application, EquityDeclaration, StageChange
+from applications.pipeline import ALLOWED_MOVES, FINAL_STAGES, Stage
 from positions.models import Facility, JobPosting, Occupation
 from positions.models.search import rebuild_search_documents
 
@@ -61,9 +61,30 @@ APPLICATION_VALUES = {
     "consented_at": "now() - (g % 90) * interval '1 day'",
     "declared_at": "now() - (g % 90) * interval '1 day'",
     "stage": "(ARRAY[{stages}])[1 + g % {stage_count}]",
-    "stage_changed_at": "now() - (g % 60) * interval '1 day'",
+    # Between the submission and now (the history's moves are spread over that time).
+    "stage_changed_at": "now() - (g % 90) * (g % 4) / 4.0 * interval '1 day'",
     "submitted_at": "now() - (g % 90) * interval '1 day'",
 }
+
+
+def paths_to(stage: str) -> list[list[tuple[str, str]]]:
+    """The ways (lists of moves) from "received" to `stage` the pipeline allows: the shortest
+    for an active stage; for a final one, one way through each stage it can be left from."""
+    shortest = {Stage.RECEIVED.value: []}
+    queue = [Stage.RECEIVED.value]
+    while queue:
+        current = queue.pop(0)
+        for target in sorted(ALLOWED_MOVES[current]):
+            if target not in shortest and current not in FINAL_STAGES:
+                shortest[target] = [*shortest[current], (current, target)]
+                queue.append(target)
+    if stage not in FINAL_STAGES:
+        return [shortest[stage]]
+    return [
+        [*shortest[source], (source, stage)]
+        for source in sorted(ALLOWED_MOVES)
+        if stage in ALLOWED_MOVES[source] and source in shortest
+    ]
 
 
 def insert_sql(model, values: dict[str, str], *, source: str) -> str:
@@ -162,5 +183,55 @@ class Command(BaseCommand):
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [count])
-            cursor.execute("ANALYZE applications_application")
-            cursor.execute("ANALYZE positions_jobposting")
+            cursor.execute(
+                "UPDATE applications_application SET stage_changed_at = submitted_at "
+                "WHERE reference LIKE 'S-%%' AND stage = %s",
+                [Stage.RECEIVED.value],
+            )
+            self.make_histories(cursor)
+            self.make_declarations(cursor)
+            for model in (Application, StageChange, EquityDeclaration, JobPosting):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+    def make_histories(self, cursor) -> None:
+        """Each application's moves to its stage, by a way the pipeline allows, spread evenly
+        between its submission and its last move."""
+        moves = [
+            (stage.value, way, number, len(path), source, target)
+            for stage in Stage
+            for way, path in enumerate(paths_to(stage.value))
+            for number, (source, target) in enumerate(path, start=1)
+        ]
+        ways = {stage.value: len(paths_to(stage.value)) for stage in Stage}
+        cursor.execute(
+            f"""
+            INSERT INTO {StageChange._meta.db_table}
+                (application_id, from_stage, to_stage, reason, changed_at)
+            SELECT a.id, m.source, m.target, '',
+                a.submitted_at + (a.stage_changed_at - a.submitted_at) * m.number / m.steps
+            FROM applications_application a
+            JOIN (VALUES {", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(moves))})
+                AS m(stage, way, number, steps, source, target)
+                ON m.stage = a.stage
+            JOIN (VALUES {", ".join(["(%s, %s)"] * len(ways))}) AS w(stage, count)
+                ON w.stage = a.stage
+            WHERE a.reference LIKE 'S-%%' AND m.way = a.id %% w.count
+            ORDER BY a.id, m.number  -- the ids follow the moves (a history read by id)
+            """,
+            [value for move in moves for value in move]
+            + [value for item in ways.items() for value in item],
+        )
+
+    def make_declarations(self, cursor) -> None:
+        """Three applicants in five declare (answers varied as ids go)."""
+        answers = "(ARRAY['yes','no','undisclosed'])"
+        cursor.execute(
+            f"""
+            INSERT INTO {EquityDeclaration._meta.db_table}
+                (application_id, woman, indigenous, disability, visible_minority)
+            SELECT id, {answers}[1 + id % 2], {answers}[1 + (id / 7 % 13 = 0)::int],
+                {answers}[1 + (id / 3 % 11 = 0)::int], {answers}[1 + (id / 5 % 4 = 0)::int]
+            FROM applications_application
+            WHERE reference LIKE 'S-%' AND id % 5 < 3
+            """
+        )
