@@ -35,7 +35,7 @@ from applications.storage import get_private_storage
 from csc_careers.db import PermanentRecord
 from csc_careers.mail import one_line
 from csc_careers.telephone import validate_telephone
-from positions.models import JobPosting, ScreeningQuestion
+from positions.models import JobPosting, ScreeningQuestion, Tenure
 
 STATUS_TOKEN_SALT = "applications.status-link"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
@@ -804,3 +804,272 @@ class ApplicationReport(Application):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+
+# ---------------------------------------------------------------------------------------------
+# From assessment to appointment: pools, placements, entitlements, pre-employment steps.
+
+
+class PoolStatus(models.TextChoices):
+    AVAILABLE = "available", _("Qualified, available")
+    PLACED = "placed", _("Placed")
+    REMOVED = "removed", _("Removed from the pool")
+
+
+class PoolAssessment(models.TextChoices):
+    FULL = "full", _("Fully assessed")
+    PARTIAL = "partial", _("Partially assessed")
+
+
+class PoolMember(models.Model):
+    """A candidate qualified in the pool of the posting they applied to, until an expiry date.
+
+    Only a candidate the board found to meet every essential qualification joins (the record of
+    decision's verdict). What happens to them afterwards is recorded as PoolEvent rows.
+    """
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="pool_member",
+        verbose_name=_("application"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=PoolStatus.choices, default=PoolStatus.AVAILABLE
+    )
+    assessment = models.CharField(
+        _("assessment"),
+        max_length=10,
+        choices=PoolAssessment.choices,
+        default=PoolAssessment.FULL,
+        help_text=_(
+            "Partially assessed: some merit criteria (e.g. asset qualifications) are assessed "
+            "only when a candidate is considered for a placement."
+        ),
+    )
+    qualified_on = models.DateField(_("qualified on"))
+    expires_on = models.DateField(_("qualified until"))
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pool member")
+        verbose_name_plural = _("pool members")
+        permissions = [
+            ("manage_pool", _("Can qualify, place, extend and remove candidates in pools")),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"], name="pool_status_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.application} ({self.get_status_display()})"
+
+
+class PoolEventKind(models.TextChoices):
+    QUALIFIED = "qualified", _("Qualified into the pool")
+    EXTENDED = "extended", _("Qualification extended")
+    REMOVED = "removed", _("Removed from the pool")
+    RESTORED = "restored", _("Put back in the pool")
+    OFFERED = "offered", _("Offered a placement")
+    ACCEPTED = "accepted", _("Accepted a placement")
+    DECLINED = "declined", _("Declined a placement")
+
+
+class PoolEvent(PermanentRecord):
+    """What happened to a pool member, by whom and why: the pool's history, written once."""
+
+    member = models.ForeignKey(
+        PoolMember, on_delete=models.CASCADE, related_name="events", verbose_name=_("member")
+    )
+    kind = models.CharField(_("what"), max_length=12, choices=PoolEventKind.choices)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    expires_on = models.DateField(_("qualified until"), null=True, blank=True)
+    placement = models.ForeignKey(
+        "applications.Placement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("placement"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("pool event")
+        verbose_name_plural = _("pool events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class PlacementStatus(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class Placement(models.Model):
+    """An offer to a pool member: a facility, a tenure and a start date; accepted or declined."""
+
+    member = models.ForeignKey(
+        PoolMember, on_delete=models.PROTECT, related_name="placements", verbose_name=_("member")
+    )
+    facility = models.ForeignKey(
+        "positions.Facility", on_delete=models.PROTECT, related_name="+", verbose_name=_("facility")
+    )
+    tenure = models.CharField(_("tenure"), max_length=20, choices=Tenure.choices)
+    starts_on = models.DateField(_("start date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlacementStatus.choices, default=PlacementStatus.OFFERED
+    )
+    stays_available = models.BooleanField(
+        _("stays available for other facilities"),
+        default=False,
+        help_text=_("On acceptance, keep the candidate in the pool for other facilities."),
+    )
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("offered by"),
+    )
+    offered_at = models.DateTimeField(_("offered"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-offered_at"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        constraints = [
+            # One offer waits for an answer at a time: a double click cannot make two.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status="offered"),
+                name="one_open_placement_per_member",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.facility} {self.starts_on} ({self.get_status_display()})"
+
+
+class Entitlement(models.TextChoices):
+    PRIORITY = "priority", _("Priority entitlement")
+    VETERAN = "veteran", _("Veterans' preference")
+
+
+class EntitlementCheck(PermanentRecord):
+    """HR's verification of an entitlement the applicant declared; the latest of each kind is in
+    force. Verified priority persons come first in a pool (Priority Administration Directive)."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="entitlement_checks",
+        verbose_name=_("application"),
+    )
+    entitlement = models.CharField(_("entitlement"), max_length=10, choices=Entitlement.choices)
+    verified = models.BooleanField(_("verified"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("entitlement check")
+        verbose_name_plural = _("entitlement checks")
+
+    def __str__(self):
+        return f"{self.get_entitlement_display()}: {self.verified}"
+
+
+class PreEmploymentOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Not passed")
+
+
+class SecurityLevel(models.TextChoices):
+    RELIABILITY = "reliability", _("Reliability status")
+    SECRET = "secret", _("Secret")
+    TOP_SECRET = "top-secret", _("Top secret")
+
+
+class PreEmploymentResult(PermanentRecord):
+    """The result of one of CSC's pre-employment steps for one candidate (psychological or
+    medical assessment, security screening, Correctional Training Program), written once: a
+    correction is a new row, and the latest per step is in force.
+
+    Psychological and medical results are health information (HEALTH_KINDS): only holders of
+    `view_health_results` may read them, and the note is for HR only, never the candidate.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="pre_employment_results",
+        verbose_name=_("application"),
+    )
+    step = models.ForeignKey(
+        "positions.AssessmentStep",
+        on_delete=models.PROTECT,
+        related_name="pre_employment_results",
+        verbose_name=_("step"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=PreEmploymentOutcome.choices)
+    on = models.DateField(_("date"), help_text=_("When the step took place or is planned."))
+    expires_on = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("E.g. a security clearance's expiry.")
+    )
+    security_level = models.CharField(
+        _("security level"), max_length=12, choices=SecurityLevel.choices, blank=True
+    )
+    cohort = models.CharField(_("CTP cohort"), max_length=100, blank=True)
+    stage_1_on = models.DateField(_("CTP stage 1 (online) completed"), null=True, blank=True)
+    stage_2_on = models.DateField(
+        _("CTP stage 2 (pre-session work) completed"), null=True, blank=True
+    )
+    stage_3_on = models.DateField(
+        _("CTP stage 3 (in class, National Training Academy) completed"), null=True, blank=True
+    )
+    note = models.TextField(_("note for HR"), max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("pre-employment result")
+        verbose_name_plural = _("pre-employment results")
+        permissions = [
+            (
+                "view_health_results",
+                _("Can view psychological and medical assessment results"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step}: {self.get_outcome_display()}"

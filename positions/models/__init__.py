@@ -32,7 +32,14 @@ __all__ = [
     "WorkEnvironment",
 ]
 from positions.models.alerts import AlertFrequency, JobAlert, JobAlertDelivery
-from positions.models.assessment import AssessmentStep, BoardMember, PlanChange, StepKind
+from positions.models.assessment import (
+    HEALTH_KINDS,
+    PRE_EMPLOYMENT_KINDS,
+    AssessmentStep,
+    BoardMember,
+    PlanChange,
+    StepKind,
+)
 from positions.models.places import Facility, FacilityKind, Province, Region, SecurityLevel
 from positions.models.postings import (
     ClassificationGroup,
@@ -54,6 +61,8 @@ from positions.models.postings import (
 from positions.models.search import SearchWord
 
 __all__ += [
+    "HEALTH_KINDS",
+    "PRE_EMPLOYMENT_KINDS",
     "AlertFrequency",
     "AssessmentStep",
     "BoardMember",

@@ -22,6 +22,25 @@ class StepKind(models.TextChoices):
     INTERVIEW = "interview", _("Interview")
     REFERENCE_CHECK = "reference-check", _("Reference check")
     OTHER = "other", _("Other assessment")
+    # CSC's pre-employment steps: conditions of employment, not merit criteria (they assess no
+    # qualification, and their results are applications.PreEmploymentResult, not ratings).
+    PSYCHOLOGICAL = "psychological", _("Pre-employment psychological assessment")
+    MEDICAL = "medical", _("Pre-employment medical assessment")
+    SECURITY_SCREENING = "security-screening", _("Security screening")
+    TRAINING_PROGRAM = "ctp", _("Correctional Training Program")
+
+
+# The kinds whose results are pass / fail / pending (PreEmploymentResult), not board ratings.
+PRE_EMPLOYMENT_KINDS = frozenset(
+    {
+        StepKind.PSYCHOLOGICAL,
+        StepKind.MEDICAL,
+        StepKind.SECURITY_SCREENING,
+        StepKind.TRAINING_PROGRAM,
+    }
+)
+# Their results are health information: readable only with applications.view_health_results.
+HEALTH_KINDS = frozenset({StepKind.PSYCHOLOGICAL, StepKind.MEDICAL})
 
 
 class AssessmentStep(models.Model):

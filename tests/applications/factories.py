@@ -150,6 +150,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.change_stagemessage",
         "applications.view_exportlog",
         "applications.view_reports",
+        # Pools and placements; entitlement checks and pre-employment results (the health
+        # results need, besides, view_health_results, granted person by person).
+        "applications.view_poolmember",
+        "applications.manage_pool",
+        "applications.view_poolevent",
+        "applications.view_placement",
+        "applications.view_entitlementcheck",
+        "applications.add_entitlementcheck",
+        "applications.view_preemploymentresult",
+        "applications.add_preemploymentresult",
     },
     # Only the applications of their postings; move them and add notes; rate the steps whose
     # board they sit on (a seat, not a permission); download their résumés; read the reports
@@ -184,6 +194,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.view_stagechange",
         "applications.view_exportlog",
         "applications.view_reports",
+        "applications.view_poolmember",
+        "applications.view_poolevent",
+        "applications.view_placement",
     },
 }
 
