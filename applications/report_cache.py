@@ -7,8 +7,9 @@ its options, for REPORT_CACHE_SECONDS. Once that has passed, the next request co
 while others are shown the figures they had; the page always says when the figures were counted,
 and "Count again" counts them now.
 
-Only aggregates are kept, never an application. The employment equity report is not kept at
-all: its figures come from self-declarations, which stay out of caches even in aggregate.
+Only a report's figures are kept, never an application or an answer: the employment equity
+report is kept as its page shows it, every small count already suppressed, and only its page
+(which checks the equity permission first) reads it back.
 """
 
 import datetime

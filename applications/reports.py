@@ -41,6 +41,7 @@ from applications.models import (
 )
 from applications.pipeline import ACTIVE_STAGES, FINAL_STAGES, NOT_MET_STAGES, Stage
 from positions.models import (
+    PRE_EMPLOYMENT_KINDS,
     AssessmentStep,
     Facility,
     JobPosting,
@@ -86,7 +87,13 @@ STEP_LEVELS = [Level.ASSESSMENT, Level.INTERVIEW, Level.REFERENCE_CHECK]
 
 def kind_level(kind: str) -> Level:
     """The level of a kind of step: that of the first stage a candidate is at it
-    (applications.assessment.STEP_STAGES; screening is done on what candidates applied with)."""
+    (applications.assessment.STEP_STAGES; screening is done on what candidates applied with).
+
+    Pre-employment steps have none (Level.APPLIED, which is false): they are conditions of
+    employment, not steps of the merit funnel.
+    """
+    if kind in PRE_EMPLOYMENT_KINDS:
+        return Level.APPLIED
     return min(STAGE_LEVELS.get(stage, Level.APPLIED) for stage in STEP_STAGES[kind])
 
 
@@ -229,6 +236,10 @@ def report_scope(
 
 class Suppressed:
     """A count not shown: under the threshold, or one that would reveal such a count."""
+
+    def __reduce__(self):
+        # One of it: a report read back from the cache still holds `SUPPRESSED` itself.
+        return "SUPPRESSED"
 
     def __str__(self):
         return _("suppressed")
@@ -683,7 +694,7 @@ def equity_report(scope: Scope, *, threshold: int | None = None) -> EquityReport
         cells = suppress(counts, threshold=threshold)
         groups.append(
             EquityGroup(
-                name=capfirst(EquityDeclaration._meta.get_field(group).verbose_name),
+                name=str(capfirst(EquityDeclaration._meta.get_field(group).verbose_name)),
                 field=group,
                 rows=[(label, row) for (_level, label), row in zip(levels, cells, strict=True)],
             )

@@ -65,15 +65,11 @@ BUILDERS = {
     Report.REACH: reach_report,
     Report.EQUITY: equity_report,
 }
-# Counted once and kept a few minutes (applications.report_cache); equity is always counted.
-KEPT = {Report.FUNNEL, Report.TIME, Report.REACH}
 
 
 def figures_of(report: Report, scope, *, fresh: bool = False, **options) -> Counted:
-    """The report's figures for the scope, kept or counted now."""
-    if report in KEPT:
-        return counted_report(BUILDERS[report], scope, fresh=fresh, **options)
-    return Counted(BUILDERS[report](scope, **options), timezone.now())
+    """The report's figures for the scope, as counted in the last minutes or counted now."""
+    return counted_report(BUILDERS[report], scope, fresh=fresh, **options)
 
 
 def number(value, decimals: int = 0) -> str:
@@ -314,7 +310,7 @@ class ApplicationReportAdmin(admin.ModelAdmin):
             "report": report,
             "figures": figures,
             "counted_at": counted_at,
-            "kept": report in KEPT,
+            "kept": settings.REPORT_CACHE_SECONDS > 0,
             "kept_minutes": max(1, settings.REPORT_CACHE_SECONDS // 60),
             "sections": sections,
             "filters": filters,
