@@ -239,6 +239,12 @@ class PostingDetailView(SharedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["is_preview"] = self.is_preview
+        # Keyed like the shared copy of the posting (SharedObjectMixin): HR's changes and the
+        # day's turn make a new one; a preview's page is kept apart from the public's.
+        context["content_key"] = (
+            f"{generation()}:{posting_today()}:{self.object.pk}:{int(self.is_preview)}"
+        )
+        context["content_seconds"] = self.shared_object_seconds
         context["json_ld"] = posting_json_ld(self.object, self.request)
         context["similar"] = [] if self.object.is_open else similar_open_postings(self.object)
         return context

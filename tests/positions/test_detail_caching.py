@@ -63,3 +63,36 @@ def test_an_occupation_page_rendered_once_in_english_is_still_french_in_french(c
     assert "Parole officer" in english and "Agent de libération conditionnelle" not in english
     assert "Agent de libération conditionnelle" in french
     assert "How to apply" not in french and "Comment postuler" in french
+
+
+def test_a_posting_page_rendered_once_keeps_each_visitors_way_back_and_its_language(client):
+    posting = JobPostingFactory(title="Parole officer")
+    posting.title_fr = "Agent de libération conditionnelle"
+    posting.save()
+    url = posting.get_absolute_url()
+    list_url = reverse("positions:posting-list")
+    first = client.get(url, {"back": f"{list_url}?q=parole"}).content.decode()
+    second = client.get(url, {"back": f"{list_url}?q=kingston"}).content.decode()
+    with translation.override("fr"):
+        french = client.get(posting.get_absolute_url()).content.decode()
+
+    assert "q=parole" in first and "q=kingston" not in first
+    assert "q=kingston" in second and "q=parole" not in second
+    assert '<h1 id="posting-title">Parole officer</h1>' in second
+    assert "Agent de libération conditionnelle</h1>" in french
+    assert "Apply online" not in french
+
+
+def test_hrs_preview_of_a_draft_is_never_the_publics_page(client, django_user_model):
+    posting = JobPostingFactory()
+    url = posting.get_absolute_url()
+    public = client.get(url).content.decode()
+    assert "Preview for HR staff." not in public
+    posting.close_now()
+    staff = django_user_model.objects.create_superuser("hr.preview", password="x")
+    client.force_login(staff)
+
+    preview = client.get(url)
+
+    assert preview.status_code == 200
+    assert "This posting is not accepting applications." in preview.content.decode()
