@@ -31,6 +31,13 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from modeltranslation.admin import TranslationAdmin
 
 from applications import decision
+from applications.admin_pre_employment import (
+    PreEmploymentFilter,
+    PreEmploymentResultForm,
+    pre_employment_section,
+    results_prefetch_queryset,
+)
+from applications.admin_privacy import PrivateLookupsMixin
 from applications.assessment import (
     AssessmentRefused,
     Finding,
@@ -62,6 +69,14 @@ from applications.models import (
     not_met_text,
 )
 from applications.pipeline import ALLOWED_MOVES, NOT_MET_STAGES, MoveRefused, Stage
+from applications.pools import pool_qualify
+from applications.pre_employment import (
+    READ_PERMISSION,
+    RECORD_PERMISSION,
+    PreEmploymentRefused,
+    may_read_health_results,
+    pre_employment_record,
+)
 from applications.resume_text import ResumeText, resume_text
 from applications.services import application_assign, applications_move
 from applications.storage import PrivateFileSystemStorage
@@ -69,6 +84,8 @@ from applications.validators import PDF
 from csc_careers.db import EstimatedCountPaginator
 from csc_careers.middleware import ADMIN_LOOKUP_ERRORS
 from positions.models import (
+    HEALTH_KINDS,
+    PRE_EMPLOYMENT_KINDS,
     AssessmentStep,
     BoardMember,
     JobPosting,
@@ -122,36 +139,6 @@ class EquityDeclarationInline(ReadOnlyInline):
     def has_view_permission(self, request, obj=None):
         # Only people given the dedicated permission see employment equity answers.
         return request.user.has_perm("applications.view_equitydeclaration")
-
-
-def lookup_reaches_equity(model, lookup: str) -> bool:
-    """Return whether a lookup such as "application__equity_declaration__isnull" reaches equity."""
-    for part in lookup.split(LOOKUP_SEP):
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False  # a transform or a lookup ("isnull", "in"): the path has ended
-        if field.related_model is EquityDeclaration:
-            return True
-        if not field.related_model:
-            return False
-        model = field.related_model
-    return False
-
-
-class EquityLookupsMixin:
-    """Refuse list filters that reach equity declarations to those who may not read them.
-
-    Otherwise ?equity_declaration__isnull=False would list who filed one. Django answers a
-    refused lookup with 400 (DisallowedModelAdminLookup).
-    """
-
-    def lookup_allowed(self, lookup, value, request):
-        if lookup_reaches_equity(self.model, lookup) and not request.user.has_perm(
-            "applications.view_equitydeclaration"
-        ):
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
 
 class Assigned(models.TextChoices):
@@ -420,6 +407,7 @@ class Workspace:
     previous_url: str = ""
     next_url: str = ""
     list_url: str = ""
+    pre_employment: list | None = None  # a PreEmploymentRow per step this person sees
 
 
 class ApplicationNoteInline(admin.TabularInline):
@@ -439,7 +427,7 @@ class ApplicationNoteInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
+class ApplicationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "full_name",
@@ -449,7 +437,14 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         "assignee",
         "days_waiting",
     ]
-    list_filter = [AssigneeFilter, "stage", PostingFilter, RegionFilter, "submitted_at"]
+    list_filter = [
+        AssigneeFilter,
+        "stage",
+        PostingFilter,
+        RegionFilter,
+        PreEmploymentFilter,
+        "submitted_at",
+    ]
     list_select_related = ["posting", "assignee"]
     search_fields = ["reference", "first_name", "last_name", "email"]
     # No date hierarchy: its month list scans every row; the submitted-date filter does the job.
@@ -459,6 +454,7 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
     actions = [
         "move_to_stage",
         "assign_to_reviewer",
+        "qualify_into_pool",
         "export_csv",
         "export_xlsx",
         "export_decisions_csv",
@@ -597,6 +593,11 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
                 name="applications_application_move",
             ),
             path(
+                "<int:pk>/pre-employment/<int:step_id>/",
+                self.admin_site.admin_view(self.record_pre_employment),
+                name="applications_application_pre_employment",
+            ),
+            path(
                 "<int:pk>/record-of-decision/",
                 self.admin_site.admin_view(self.record_of_decision),
                 name="applications_application_decision",
@@ -714,6 +715,44 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
             request, queryset, form, "assign_to_reviewer", _("Assign applications")
         )
 
+    def has_manage_pool_permission(self, request):
+        return request.user.has_perm("applications.manage_pool")
+
+    @admin.action(description=_("Qualify into the pool"), permissions=["manage_pool"])
+    def qualify_into_pool(self, request, queryset):
+        if self.too_many_for_one_action(request, queryset):
+            return None
+        added, refused = pool_qualify(applications=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d candidate joined the pool.",
+                "%(count)d candidates joined the pool.",
+                len(added),
+            )
+            % {"count": len(added)},
+            messages.SUCCESS if added else messages.WARNING,
+        )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d candidate was refused:",
+                    "%(count)d candidates were refused:",
+                    len(refused),
+                )
+                % {"count": len(refused)},
+                messages.ERROR,
+            )
+        for application, refusal in refused:
+            self.message_user(
+                request,
+                _("Not qualified into the pool: %(reason)s")
+                % {"reason": f"{application.reference}: {refusal}"},
+                messages.ERROR,
+            )
+        return None
+
     # Each application moved is checked, locked and recorded on its own, and the confirmation page
     # carries one field per application: a bounded batch keeps both reasonable.
     BULK_LIMIT = 500
@@ -823,7 +862,17 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
                     ),
                 ),
             )
+            .prefetch_related(*self.pre_employment_prefetch(request))
         )
+
+    @staticmethod
+    def pre_employment_prefetch(request) -> list[Prefetch]:
+        """The pre-employment results, for those who may read them (else no query)."""
+        if not request.user.has_perm(READ_PERMISSION):
+            return []
+        return [
+            Prefetch("pre_employment_results", queryset=results_prefetch_queryset(request.user))
+        ]
 
     @csp_update({"frame-src": ["'self'"]})  # the résumé's viewer, served by this site only
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -878,6 +927,18 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         filters = request.GET.get("_changelist_filters", "")
         workspace.list_url = reverse("admin:applications_application_changelist") + (
             f"?{filters}" if filters else ""
+        )
+        workspace.pre_employment = pre_employment_section(
+            request,
+            application,
+            bound=bound,
+            url_of=lambda step: add_preserved_filters(
+                preserved,
+                reverse(
+                    "admin:applications_application_pre_employment",
+                    args=[application.pk, step.pk],
+                ),
+            ),
         )
         neighbours = self.neighbours(request, application, filters)
         for name, neighbour in zip(("previous_url", "next_url"), neighbours, strict=True):
@@ -1206,6 +1267,48 @@ class ApplicationAdmin(EquityLookupsMixin, admin.ModelAdmin):
         )
         return self.back_to_page(request, application)
 
+    def record_pre_employment(self, request, pk, step_id):
+        """Record the result of one of the candidate's pre-employment steps (a correction is a
+        new result); health steps only for holders of view_health_results (else 403)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        application = self.object_for_post(request, pk)
+        if not request.user.has_perm(RECORD_PERMISSION):
+            raise PermissionDenied
+        step = next(
+            (s for s in application.posting.assessment_steps.all() if s.pk == step_id), None
+        )
+        if step is None or step.kind not in PRE_EMPLOYMENT_KINDS:
+            raise Http404("No such pre-employment step in this posting's plan.")
+        if step.kind in HEALTH_KINDS and not may_read_health_results(request.user):
+            raise PermissionDenied
+        form = PreEmploymentResultForm(request.POST, step=step)
+        sent = ("pre-employment", step.pk)
+        if not form.is_valid():
+            self.message_user(
+                request, _("Nothing was recorded: correct the result below."), messages.ERROR
+            )
+            return self.page_again(request, application, sent, form)
+        try:
+            pre_employment_record(
+                application=application, step=step, by=request.user, **form.values()
+            )
+        except PreEmploymentRefused as refusal:
+            self.message_user(
+                request,
+                _("Nothing was recorded: %(reason)s") % {"reason": refusal},
+                messages.ERROR,
+            )
+            return self.page_again(request, application, sent, form)
+        # The outcome is not in the message: messages travel in the session.
+        self.message_user(
+            request,
+            _("The result of “%(step)s” for %(reference)s is recorded.")
+            % {"step": step.title, "reference": application.reference},
+            messages.SUCCESS,
+        )
+        return self.back_to_page(request, application, f"#pre-employment-{step.pk}")
+
     @csp_replace({"frame-ancestors": ["'self'"], "object-src": ["'self'"]})
     @xframe_options_sameorigin
     def view_resume(self, request, pk):
@@ -1350,7 +1453,7 @@ class RecordAdminMixin:
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(EquityLookupsMixin, RecordAdminMixin, admin.ModelAdmin):
+class StageChangeAdmin(PrivateLookupsMixin, RecordAdminMixin, admin.ModelAdmin):
     """The audit trail: readable, never changed or deleted, by anyone."""
 
     list_display = ["changed_at", "application", "from_stage", "to_stage", "changed_by"]
@@ -1374,3 +1477,6 @@ class ExportLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["exported_at", "exported_by", "file_format", "row_count"]
     list_filter = ["file_format", "exported_at"]
     list_select_related = ["exported_by"]
+
+
+from applications import admin_pools  # noqa: E402, F401  (pools, placements, entitlement checks)

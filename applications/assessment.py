@@ -20,7 +20,7 @@ from applications.models import (
     StepRating,
 )
 from applications.pipeline import Stage
-from positions.models import AssessmentStep, Qualification, StepKind
+from positions.models import PRE_EMPLOYMENT_KINDS, AssessmentStep, Qualification, StepKind
 
 # The stages at which a candidate is at each kind of step: the step's results may be recorded
 # then, and the status page names the step.
@@ -30,6 +30,20 @@ STEP_STAGES: dict[str, set[str]] = {
     StepKind.OTHER: {Stage.ASSESSMENT},
     StepKind.INTERVIEW: {Stage.INTERVIEW},
     StepKind.REFERENCE_CHECK: {Stage.REFERENCE_CHECK},
+}
+
+# CSC's pre-employment steps (psychological and medical assessments, security screening, the
+# Correctional Training Program) are conditions of employment, not merit criteria: they have no
+# stage of their own and no rating. CSC runs them alongside the merit steps once a candidate is
+# screened in, and they must be passed before the offer stands, so a candidate is at them from
+# "screened in" up to "job offer made": their results are recorded then, and the status page
+# names them then (and once hired). They are not in STEP_STAGES, whose steps are rated.
+PRE_EMPLOYMENT_STAGES: set[str] = {
+    Stage.SCREENED_IN,
+    Stage.ASSESSMENT,
+    Stage.INTERVIEW,
+    Stage.REFERENCE_CHECK,
+    Stage.OFFER,
 }
 
 
@@ -53,6 +67,16 @@ class Finding:
 def steps_at_stage(steps: Iterable[AssessmentStep], stage: str) -> list[AssessmentStep]:
     """The steps of a plan (in its order) at which a candidate in the stage is."""
     return [step for step in steps if stage in STEP_STAGES.get(step.kind, set())]
+
+
+def merit_steps(steps: Iterable[AssessmentStep]) -> list[AssessmentStep]:
+    """The steps of a plan that assess qualifications (every step but the pre-employment ones)."""
+    return [step for step in steps if step.kind not in PRE_EMPLOYMENT_KINDS]
+
+
+def pre_employment_steps(steps: Iterable[AssessmentStep]) -> list[AssessmentStep]:
+    """The pre-employment steps of a plan, in its order."""
+    return [step for step in steps if step.kind in PRE_EMPLOYMENT_KINDS]
 
 
 def current_steps(application: Application) -> list[AssessmentStep]:
@@ -180,6 +204,14 @@ def rating_submit(
     """
     if step.posting_id != application.posting_id:
         raise AssessmentRefused(_("This step belongs to another posting's assessment plan."))
+    if step.kind in PRE_EMPLOYMENT_KINDS:
+        raise AssessmentRefused(
+            _(
+                "“%(step)s” is a condition of employment, not a merit criterion: it is not rated. "
+                "Record its result under “Pre-employment steps”."
+            )
+            % {"step": step.title}
+        )
     if assessor.pk not in step.assessor_ids():
         raise PermissionDenied(_("Only the members of this step's board rate it."))
     if is_consensus and not step.may_record_consensus(assessor):

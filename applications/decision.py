@@ -22,7 +22,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications.assessment import current_ratings, ratings_visible_to, steps_at_stage
+from applications.assessment import (
+    current_ratings,
+    merit_steps,
+    ratings_visible_to,
+    steps_at_stage,
+)
 from applications.exports import (
     CHUNK_SIZE,
     ExportFormat,
@@ -279,7 +284,8 @@ def step_record(number: int, step: AssessmentStep, ratings: list[StepRating], re
 def record_context(application: Application, *, reader) -> dict:
     """Return what the record of decision shows of one candidate (prefetched: record_queryset)."""
     posting = application.posting
-    steps = list(posting.assessment_steps.all())
+    # Merit steps only: pre-employment steps are conditions of employment, with no ratings.
+    steps = merit_steps(posting.assessment_steps.all())
     ratings = list(application.step_ratings.all())
     changes = list(application.stage_changes.all())
     essentials = posting.essential_qualifications
@@ -415,7 +421,7 @@ def step_date(step: AssessmentStep) -> str:
 def application_rows(application: Application) -> Iterator[tuple]:
     """Yield one candidate's rows: one per step of the plan and qualification it assesses."""
     posting = application.posting
-    steps = list(posting.assessment_steps.all())
+    steps = merit_steps(posting.assessment_steps.all())  # no pre-employment step
     ratings = list(application.step_ratings.all())  # those in force only
     essentials = posting.essential_qualifications
     outcome = outcome_of(

@@ -19,15 +19,28 @@ from applications.kept_resumes import KeptResume, KeptResumes
 from applications.models import (
     Application,
     AssessmentResult,
+    Entitlement,
     EquityDeclaration,
     HeardFrom,
+    PreEmploymentOutcome,
+    PreEmploymentResult,
     Residence,
+    SecurityLevel,
 )
 from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, Stage
 from applications.roles import HR_ADMINISTRATORS, REVIEWERS
 from applications.validators import detect_document_type
 from csc_careers.telephone import TelephoneField
-from positions.models import JobPosting, Qualification, QuestionKind, ScreeningQuestion
+from positions.models import (
+    AssessmentStep,
+    Facility,
+    JobPosting,
+    Qualification,
+    QuestionKind,
+    ScreeningQuestion,
+    StepKind,
+    Tenure,
+)
 from positions.models.postings import NO, YES
 
 User = get_user_model()
@@ -574,3 +587,136 @@ class StepRatingForm(forms.Form):
         if justification:
             initial["justification"] = justification
         return initial
+
+
+# --- Pools, entitlements and pre-employment steps (the admin's forms) -------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("It stays in the pool's history."),
+    )
+
+
+class ExtendForm(ReasonForm):
+    until = forms.DateField(label=_("Qualified until"), widget=DATE_INPUT)
+
+    field_order = ["until", "reason"]
+
+
+class OfferForm(forms.Form):
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=Facility.objects.none())
+    tenure = forms.ChoiceField(label=_("Tenure"), choices=Tenure.choices)
+    starts_on = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
+    stays_available = forms.BooleanField(
+        label=_("Keep the candidate available for other facilities on acceptance"), required=False
+    )
+
+    def __init__(self, *args, posting: JobPosting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = Facility.objects.order_by("name")
+        self.fields["tenure"].initial = posting.tenure
+        locations = list(posting.locations.all()[:2])
+        if len(locations) == 1:
+            self.fields["facility"].initial = locations[0].pk
+
+
+class EntitlementCheckForm(forms.Form):
+    VERIFIED, NOT_VERIFIED = "yes", "no"
+
+    entitlement = forms.ChoiceField(label=_("Entitlement"), choices=Entitlement.choices)
+    verified = forms.ChoiceField(
+        label=_("Result"),
+        choices=[(VERIFIED, _("Verified")), (NOT_VERIFIED, _("Not verified"))],
+        widget=forms.RadioSelect,
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Leave empty if the entitlement does not end."),
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PreEmploymentResultForm(forms.Form):
+    """The result of one pre-employment step; its fields are those the step's kind has."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=PreEmploymentOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(
+        label=_("Date"),
+        widget=DATE_INPUT,
+        help_text=_("When the step took place or is planned."),
+    )
+    expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DATE_INPUT)
+    security_level = forms.ChoiceField(
+        label=_("Security level"),
+        choices=[("", "---------"), *SecurityLevel.choices],
+        required=False,
+    )
+    cohort = forms.CharField(label=_("Cohort"), max_length=100, required=False)
+    stage_1_on = forms.DateField(
+        label=_("Stage 1 (online) completed"), required=False, widget=DATE_INPUT
+    )
+    stage_2_on = forms.DateField(
+        label=_("Stage 2 (pre-session work) completed"), required=False, widget=DATE_INPUT
+    )
+    stage_3_on = forms.DateField(
+        label=_("Stage 3 (in class, National Training Academy) completed"),
+        required=False,
+        widget=DATE_INPUT,
+    )
+    note = forms.CharField(
+        label=_("Note for HR"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Never shown to the candidate."),
+    )
+
+    CTP_FIELDS = ("cohort", "stage_1_on", "stage_2_on", "stage_3_on")
+
+    def __init__(self, *args, step: AssessmentStep, **kwargs):
+        kwargs.setdefault("prefix", f"pre-employment-{step.pk}")
+        kwargs.setdefault("label_suffix", "")  # the labels stand alone, in either language
+        super().__init__(*args, **kwargs)
+        self.step = step
+        if step.kind != StepKind.SECURITY_SCREENING:
+            del self.fields["security_level"]
+        if step.kind != StepKind.TRAINING_PROGRAM:
+            for name in self.CTP_FIELDS:
+                del self.fields[name]
+
+    @classmethod
+    def initial_from(cls, result: PreEmploymentResult | None) -> dict:
+        """Start a correction from the result in force (its note is the record's, not copied)."""
+        if result is None:
+            return {}
+        names = ["outcome", "on", "expires_on", "security_level", *cls.CTP_FIELDS]
+        return {name: getattr(result, name) for name in names}
+
+    def values(self) -> dict:
+        """The cleaned values as pre_employment_record takes them."""
+        data = self.cleaned_data
+        return {
+            "outcome": data["outcome"],
+            "on": data["on"],
+            "expires_on": data.get("expires_on"),
+            "security_level": data.get("security_level", ""),
+            "cohort": data.get("cohort", ""),
+            "stage_1_on": data.get("stage_1_on"),
+            "stage_2_on": data.get("stage_2_on"),
+            "stage_3_on": data.get("stage_3_on"),
+            "note": data.get("note", ""),
+        }

@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
-from applications.assessment import STEP_STAGES, current_steps
+from applications.assessment import PRE_EMPLOYMENT_STAGES, STEP_STAGES, current_steps
 from applications.exports import export_response
 from applications.filters import ApplicationExportFilter
 from applications.forms import ApplicationForm, EquityDeclarationForm, StatusLinkRequestForm
@@ -28,6 +28,7 @@ from applications.models import (
     qualifications_named_not_met,
 )
 from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, MoveRefused, Stage
+from applications.pre_employment import status_lines, steps_for_status
 from applications.services import (
     DuplicateApplication,
     PostingNotOpen,
@@ -40,6 +41,9 @@ from positions.models import JobPosting, PostingState
 
 # The stages at which a candidate is at some step of a plan (the status page names the step).
 STEP_STAGE_SET = set().union(*STEP_STAGES.values())
+# The stages at which the status page lists the pre-employment steps: while the candidate is at
+# them, and once hired (what they passed stays readable).
+PRE_EMPLOYMENT_SHOWN = PRE_EMPLOYMENT_STAGES | {Stage.HIRED}
 
 
 def application_rate(group, request):
@@ -247,9 +251,17 @@ class StatusView(StatusMixin, TemplateView):
                 else StageChange.objects.all(),
             ),
         )
-        steps = []
-        if application.stage in STEP_STAGE_SET:
+        steps, pre_employment = [], []
+        if application.stage in PRE_EMPLOYMENT_SHOWN:
+            # The plan with each pre-employment result in force: the one query for the plan.
+            prefetch_related_objects(
+                [application.posting],
+                Prefetch("assessment_steps", queryset=steps_for_status(application)),
+            )
+            pre_employment = status_lines(application.posting.assessment_steps.all())
+        elif application.stage in STEP_STAGE_SET:
             prefetch_related_objects([application.posting], "assessment_steps")
+        if application.stage in STEP_STAGE_SET:
             steps = current_steps(application)
         message = (
             StageMessage.objects.filter(stage=application.stage).first()
@@ -261,6 +273,7 @@ class StatusView(StatusMixin, TemplateView):
             "application": application,
             "changes": application.stage_changes.all(),
             "current_steps": steps,
+            "pre_employment_steps": pre_employment,
             "status_text": message.render_status_text(application) if message else "",
             "qualifications_not_met": qualifications_named_not_met(application),
             "can_withdraw": application.can_move_to(Stage.WITHDRAWN),

@@ -333,6 +333,9 @@ EQUITY_SUPPRESSION_THRESHOLD = int(os.environ.get("EQUITY_SUPPRESSION_THRESHOLD"
 # Seconds the funnel, time and reach reports are shown as counted before they are counted again
 # (applications.report_cache); 0 counts them at every request.
 REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "300"))
+# Months a candidate stays qualified in a posting's pool (applications/pools.py) unless HR extends
+# it, with a reason: the pool's expiry date is counted from the day they join.
+POOL_VALIDITY_MONTHS = int(os.environ.get("POOL_VALIDITY_MONTHS", "12"))
 
 # Background tasks (django-tasks): run at once locally (DEBUG on) and in tests; with DEBUG off they
 # go to the database queue, and `manage.py db_worker` sends them. Sending e-mail inside the request

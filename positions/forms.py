@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from csc_careers.telephone import normalize_telephone
-from positions.models import AssessmentStep, Qualification, StepKind
+from positions.models import PRE_EMPLOYMENT_KINDS, AssessmentStep, Qualification, StepKind
 from positions.services import assessment_board_set
 
 
@@ -175,6 +175,15 @@ class AssessmentStepForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("kind") in PRE_EMPLOYMENT_KINDS and cleaned.get("qualifications"):
+            # A condition of employment, not a merit criterion: what it finds is a result.
+            self.add_error(
+                "qualifications",
+                _(
+                    "A pre-employment step assesses no qualification: its result is passed or "
+                    "not passed. Tick these qualifications on a merit step instead."
+                ),
+            )
         chair = cleaned.get("chair")
         if "assessors" in cleaned:
             cleaned["assessors"] = list(cleaned["assessors"])

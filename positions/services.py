@@ -5,6 +5,7 @@ from django.db import transaction
 from positions.models import (
     AssessmentStep,
     BoardMember,
+    ClassificationGroup,
     JobPosting,
     PlanChange,
     PostingAction,
@@ -85,12 +86,38 @@ def free_reference_number(posting: JobPosting) -> str:
     return f"{posting.reference_number}-COPY-{number}"
 
 
+# CSC's pre-employment steps, in the order its correctional officer campaigns run them, after
+# the merit steps: conditions of employment, assessing no qualification.
+CSC_PRE_EMPLOYMENT_STEPS = [
+    StepKind.PSYCHOLOGICAL,
+    StepKind.MEDICAL,
+    StepKind.SECURITY_SCREENING,
+    StepKind.TRAINING_PROGRAM,
+]
+# The classifications whose postings have them: CX-01 (correctional officer) and CX-02
+# (correctional officer II, the primary worker of a caseload of inmates).
+CSC_PRE_EMPLOYMENT_CLASSIFICATIONS = {
+    (ClassificationGroup.CX, "01"),
+    (ClassificationGroup.CX, "02"),
+}
+
+
+def has_csc_pre_employment_steps(posting: JobPosting) -> bool:
+    """Whether the posting's default plan has CSC's pre-employment steps (CX-01 and CX-02)."""
+    return (posting.classification_group, posting.classification_level) in (
+        CSC_PRE_EMPLOYMENT_CLASSIFICATIONS
+    )
+
+
 def assessment_plan_default(*, posting: JobPosting) -> list[AssessmentStep]:
     """Give a posting that has no assessment plan the default one, and return its steps.
 
     Application screening assesses the qualifications a screening question screens and education
     (read from the résumé); an interview assesses all the others. Neither step has a board of its
-    own: the posting's reviewers rate them. A posting that has a plan is left as it is.
+    own: the posting's reviewers rate them. Correctional officer and primary worker postings
+    (CX-01, CX-02) then have CSC's pre-employment steps: psychological and medical assessments,
+    security screening and the Correctional Training Program. A posting that has a plan is left
+    as it is.
     """
     with transaction.atomic():
         JobPosting.objects.select_for_update().filter(pk=posting.pk).get()
@@ -109,7 +136,13 @@ def assessment_plan_default(*, posting: JobPosting) -> list[AssessmentStep]:
         screening.qualifications.set(at_screening)
         interview = AssessmentStep.objects.create(posting=posting, kind=StepKind.INTERVIEW, order=2)
         interview.qualifications.set([q for q in qualifications if q not in at_screening])
-    return [screening, interview]
+        steps = [screening, interview]
+        if has_csc_pre_employment_steps(posting):
+            steps += [
+                AssessmentStep.objects.create(posting=posting, kind=kind, order=order)
+                for order, kind in enumerate(CSC_PRE_EMPLOYMENT_STEPS, start=len(steps) + 1)
+            ]
+    return steps
 
 
 def assessment_board_set(*, step: AssessmentStep, assessors, chair=None) -> list[BoardMember]:

@@ -20,7 +20,8 @@ from modeltranslation.admin import (
     TranslationStackedInline,
 )
 
-from applications.admin import EquityLookupsMixin, ReadOnlyInline, RecordAdminMixin
+from applications.admin import ReadOnlyInline, RecordAdminMixin
+from applications.admin_privacy import PrivateLookupsMixin
 from applications.pipeline import Stage
 from positions.forms import (
     AssessmentStepForm,
@@ -242,7 +243,7 @@ def move_each(postings, move, *, by) -> tuple[int, list[PostingMoveRefused]]:
 
 
 @admin.register(JobPosting)
-class JobPostingAdmin(EquityLookupsMixin, TranslationAdmin):
+class JobPostingAdmin(PrivateLookupsMixin, TranslationAdmin):
     form = PublishedPostingForm
     list_display = [
         "reference_number",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csc_careers.db import PermanentRecord
 from csc_careers.telephone import telephone_uri, validate_telephone
+from positions.models.assessment import PRE_EMPLOYMENT_KINDS
 from positions.models.catalogue import Occupation
 from positions.models.places import Facility, Province, Region
 from positions.models.search import keyword_query, rebuild_search_documents, search_language
@@ -550,10 +551,14 @@ class JobPosting(models.Model):
 
     def plan_gaps(self) -> list["Qualification"]:
         """The essential qualifications that no step of the assessment plan assesses."""
+        # Pre-employment steps assess no qualification: one ticked on them is still a gap.
+        assessed = self.assessment_steps.exclude(kind__in=PRE_EMPLOYMENT_KINDS).filter(
+            qualifications=models.OuterRef("pk")
+        )
         return list(
-            self.qualifications.filter(is_asset=False, assessment_steps__isnull=True).order_by(
-                "order", "pk"
-            )
+            self.qualifications.filter(is_asset=False)
+            .exclude(models.Exists(assessed))
+            .order_by("order", "pk")
         )
 
     def publication_problems(self) -> list[str]:

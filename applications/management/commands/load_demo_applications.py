@@ -9,8 +9,9 @@ step: the demo HR administrator in the chair and the demo reviewers (create_demo
 made here if missing, plus a second reviewer). The applications then reach every stage of the
 pipeline by its own moves (Application.move_to), and the board's ratings and consensus are
 recorded by applications.assessment.rating_submit while the candidate is at the step, so the demo
-obeys the rules HR does. Running it again adds nothing already there. Never run this on a
-production database.
+obeys the rules HR does. The candidates the boards qualified who wait at the reference checks join
+their posting's pool (applications.pools), and the first is placed. Running it again adds nothing
+already there. Never run this on a production database.
 """
 
 import enum
@@ -34,10 +35,13 @@ from applications.models import (
     AssessmentResult,
     Citizenship,
     OfficialLanguage,
+    Placement,
+    PoolMember,
     Residence,
     StepRating,
 )
 from applications.pipeline import NOT_MET_STAGES, Stage
+from applications.pools import placement_answer, placement_offer, pool_qualify
 from applications.roles import REVIEWERS
 from applications.services import application_assign, application_submit, application_withdraw
 from applications.validators import PDF
@@ -279,6 +283,7 @@ class Command(BaseCommand):
                 self.apply(posting, number, email, steps, fails, actions)
                 made += 1
                 ratings += StepRating.objects.count() - before
+            self.pool()
         self.stdout.write(
             f"{made} demo applications added, with {ratings} board ratings "
             f"({Application.objects.count()} applications in all)."
@@ -425,6 +430,37 @@ class Command(BaseCommand):
             if application is not None and application.resume:
                 application.resume.storage.delete(application.resume.name)
             raise
+
+    def pool(self) -> None:
+        """Qualify the demo candidates waiting at the reference checks into their posting's pool
+        and place the first of them at the posting's facility, so HR sees a pool (once: those in
+        a pool already are left as they are, and a pool with a placement gets no other)."""
+        hr = self.users[HR]
+        waiting = Application.objects.filter(
+            email__endswith="@example.com", stage=Stage.REFERENCE_CHECK
+        ).order_by("pk")
+        pool_qualify(applications=waiting, by=hr)
+        members = list(
+            PoolMember.objects.filter(application__email__endswith="@example.com")
+            .select_related("application__posting")
+            .order_by("pk")
+        )
+        if not members or Placement.objects.filter(member__in=members).exists():
+            return
+        first = members[0]
+        posting = first.application.posting
+        facility = posting.locations.order_by("pk").first()
+        if facility is None:
+            return
+        placement = placement_offer(
+            first,
+            facility=facility,
+            tenure=posting.tenure,
+            starts_on=posting_today() + timedelta(days=30),
+            stays_available=False,
+            by=hr,
+        )
+        placement_answer(placement, accepted=True, by=hr)
 
     @staticmethod
     def answers(posting: JobPosting, *, fails: bool) -> dict:
