@@ -39,6 +39,9 @@ class PreEmploymentRow:
     result: PreEmploymentResult | None
     form: PreEmploymentResultForm | None
     url: str
+    # This person records results, but the candidate is not at the pre-employment steps yet
+    # (or any more): the page says when results are recorded.
+    not_now: bool = False
 
 
 def pre_employment_section(
@@ -54,7 +57,8 @@ def pre_employment_section(
     if not steps or not user.has_perm(READ_PERMISSION):
         return []
     in_force = results_in_force(application, user)
-    may_record = user.has_perm(RECORD_PERMISSION) and application.stage in PRE_EMPLOYMENT_STAGES
+    records = user.has_perm(RECORD_PERMISSION)
+    may_record = records and application.stage in PRE_EMPLOYMENT_STAGES
     rows = []
     for step in steps:
         if not may_read_step(user, step):
@@ -70,7 +74,12 @@ def pre_employment_section(
             )
         rows.append(
             PreEmploymentRow(
-                step=step, restricted=False, result=result, form=form, url=url_of(step)
+                step=step,
+                restricted=False,
+                result=result,
+                form=form,
+                url=url_of(step),
+                not_now=records and not may_record,
             )
         )
     return rows

@@ -172,6 +172,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True
+# Short dates year first in both languages, as Canada.ca writes them (csc_careers/formats).
+FORMAT_MODULE_PATH = ["csc_careers.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
