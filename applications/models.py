@@ -810,6 +810,37 @@ class ApplicationReport(Application):
 # From assessment to appointment: pools, placements, entitlements, pre-employment steps.
 
 
+class FacilityPreference(models.Model):
+    """A facility an applicant to a posting at several places will work at, in their order (1 is
+    their first choice); the places they would not work at are not ranked."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="facility_preferences",
+        verbose_name=_("application"),
+    )
+    facility = models.ForeignKey(
+        "positions.Facility", on_delete=models.PROTECT, related_name="+", verbose_name=_("facility")
+    )
+    rank = models.PositiveSmallIntegerField(_("choice"))
+
+    class Meta:
+        ordering = ["application", "rank"]
+        verbose_name = _("facility preference")
+        verbose_name_plural = _("facility preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "facility"], name="one_rank_per_facility"
+            ),
+            models.UniqueConstraint(fields=["application", "rank"], name="one_facility_per_rank"),
+            models.CheckConstraint(condition=models.Q(rank__gte=1), name="rank_from_one"),
+        ]
+
+    def __str__(self):
+        return f"{self.rank}. {self.facility}"
+
+
 class PoolStatus(models.TextChoices):
     AVAILABLE = "available", _("Qualified, available")
     PLACED = "placed", _("Placed")
