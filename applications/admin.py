@@ -77,6 +77,7 @@ from applications.pre_employment import (
     may_read_health_results,
     pre_employment_record,
 )
+from applications.preferences import preferences_text
 from applications.resume_text import ResumeText, resume_text
 from applications.services import application_assign, applications_move
 from applications.storage import PrivateFileSystemStorage
@@ -841,6 +842,7 @@ class ApplicationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         return (
             self.get_queryset(request)
             .select_related("posting", "assignee")
+            .annotate(facility_preferences_text=preferences_text())
             .prefetch_related(
                 "posting__assessment_steps__qualifications",
                 Prefetch(

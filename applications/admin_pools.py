@@ -10,12 +10,15 @@ import datetime
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import F, OuterRef, Prefetch
+from django.db.models.functions import JSONObject
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applications.admin_privacy import PrivateLookupsMixin
@@ -42,9 +45,13 @@ from applications.pools import (
     pool_restore,
     today,
 )
-from positions.models import JobPosting
+from applications.preferences import preferences_text, rank_at
+from positions.models import Facility, JobPosting
+from positions.models.search import translated
 
 MANAGE_POOL = "applications.manage_pool"
+# The pool's list shows each member's first choices of facility, up to this many.
+FIRST_CHOICES = 3
 
 
 def checks_in_force(checks) -> dict[str, EntitlementCheck]:
@@ -97,6 +104,42 @@ def entitlement_panel(user, application: Application) -> dict:
 # --- The pool ------------------------------------------------------------------------------
 
 
+def pool_postings(request) -> list[JobPosting]:
+    """The postings with a pool that this person may review, newest first (at most
+    PoolPostingFilter.LIMIT), each with `ranked_places`: its locations as {"id", "name", "city"}
+    when it has several (the places its applicants ranked), else none.
+
+    Read once per request: the postings filter and the "willing to work at" filter share it.
+    """
+    if not hasattr(request, "_pool_postings"):
+        language = (get_language() or "en")[:2]
+        places = (
+            Facility.objects.rewrite(False)  # the names are read in the language here
+            .filter(postings=OuterRef("pk"))
+            .order_by()
+            .annotate(
+                place=JSONObject(
+                    id=F("pk"),
+                    name=translated("name", language),
+                    city=translated("city", language),
+                )
+            )
+            .values("place")
+        )
+        postings = (
+            JobPosting.objects.reviewable_by(request.user)
+            .filter(pk__in=PoolMember.objects.values("application__posting_id"))
+            .order_by("-open_date", "-pk")
+            .only("reference_number", "title")
+            .annotate(ranked_places=ArraySubquery(places))
+        )
+        request._pool_postings = list(postings[: PoolPostingFilter.LIMIT])
+        for posting in request._pool_postings:
+            if len(posting.ranked_places) < 2:  # a single place: nothing was ranked
+                posting.ranked_places = []
+    return request._pool_postings
+
+
 class PoolPostingFilter(admin.SimpleListFilter):
     """The postings with a pool that this person may review, newest first."""
 
@@ -105,13 +148,7 @@ class PoolPostingFilter(admin.SimpleListFilter):
     LIMIT = 100
 
     def lookups(self, request, model_admin):
-        postings = (
-            JobPosting.objects.reviewable_by(request.user)
-            .filter(pk__in=PoolMember.objects.values("application__posting_id"))
-            .order_by("-open_date", "-pk")
-            .only("reference_number", "title")
-        )
-        return [(p.pk, f"{p.reference_number} – {p.title}") for p in postings[: self.LIMIT]]
+        return [(p.pk, f"{p.reference_number} – {p.title}") for p in pool_postings(request)]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -119,6 +156,38 @@ class PoolPostingFilter(admin.SimpleListFilter):
         if not self.value().isdigit():
             raise IncorrectLookupParameters(self.value())
         return queryset.filter(application__posting_id=self.value())
+
+
+class WillingToWorkAtFilter(admin.SimpleListFilter):
+    """The members who ranked a facility (applicants to a posting at several places rank those
+    they would work at), in the order of the rank they gave it after the priority order."""
+
+    title = _("willing to work at")
+    parameter_name = "facility"
+
+    def lookups(self, request, model_admin):
+        chosen = request.GET.get(PoolPostingFilter.parameter_name, "")
+        places = {}
+        for posting in pool_postings(request):
+            if not chosen or str(posting.pk) == chosen:
+                for place in posting.ranked_places:
+                    places[place["id"]] = f"{place['name']} ({place['city']})"
+        return sorted(places.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters(self.value())
+        queryset = queryset.annotate(preference_rank=rank_at(int(self.value()))).filter(
+            preference_rank__isnull=False
+        )
+        # The pool's order (pool_in_order) with the rank given right after the priority order:
+        # verified priority persons first stay first, whatever place they prefer.
+        order = list(queryset.query.order_by)
+        at = order.index("pool_rank") + 1 if "pool_rank" in order else 0
+        order.insert(at, "preference_rank")
+        return queryset.order_by(*order)
 
 
 class ExpiryFilter(admin.SimpleListFilter):
@@ -154,9 +223,10 @@ class PoolMemberAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         "status_text",
         "qualified_until",
         "entitlements",
+        "first_choices",
         "current_placement",
     ]
-    list_filter = [PoolPostingFilter, "status", ExpiryFilter]
+    list_filter = [PoolPostingFilter, WillingToWorkAtFilter, "status", ExpiryFilter]
     search_fields = [
         "application__reference",
         "application__first_name",
@@ -183,6 +253,7 @@ class PoolMemberAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             members = members.filter(application__posting__in=postings.values("pk"))
         return (
             pool_in_order(members)
+            .annotate(first_choices=preferences_text("application_id", first=FIRST_CHOICES))
             .select_related("application", "application__posting")
             .prefetch_related(
                 Prefetch(
@@ -250,6 +321,10 @@ class PoolMemberAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             if flag
         ]
         return ", ".join(str(label) for label in verified) or "—"
+
+    @admin.display(description=_("first choices"))
+    def first_choices(self, member):
+        return getattr(member, "first_choices", None) or "—"
 
     @admin.display(description=_("current placement"))
     def current_placement(self, member):

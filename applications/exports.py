@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.admin import helpers
 from django.db import connections, models
-from django.db.models import Case, CharField, F, Func, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import Exact, In
 from django.http import FileResponse, StreamingHttpResponse
@@ -35,6 +46,7 @@ from applications.models import (
     ScreeningAnswer,
 )
 from applications.pipeline import Stage
+from applications.preferences import preferences_text
 from positions.models import JobPosting, QuestionKind, ScreeningQuestion
 from positions.models.postings import NO, YES
 
@@ -113,6 +125,9 @@ def answer_label(question: ScreeningQuestion) -> Case | F:
 def columns_for(*, posting: JobPosting | None, with_equity: bool, dates_as_text: bool):
     """Return the export's columns; one posting adds its questions and rated qualifications.
 
+    The facilities applicants ranked are a column unless the one posting exported is offered
+    at a single place (`posting.location_count`, from single_posting, says so).
+
     Every cell is computed by PostgreSQL (labels, yes/no, local time, formula neutralization), so
     writing a row costs no Python per cell; Excel gets the submission time as a real date.
     """
@@ -142,6 +157,10 @@ def columns_for(*, posting: JobPosting | None, with_equity: bool, dates_as_text:
         Column(_("Veteran"), yes_no("is_veteran")),
         Column(_("Priority entitlement"), yes_no("has_priority_entitlement")),
     ]
+    if posting is None or getattr(posting, "location_count", 2) > 1:
+        # "1. Millhaven Institution; 2. Collins Bay Institution": it starts with a digit, so no
+        # spreadsheet runs it as a formula.
+        columns.append(Column(_("Facility preferences"), preferences_text()))
     if posting is not None:
         for question in posting.screening_questions.all():
             answer = Subquery(
@@ -300,7 +319,12 @@ def single_posting(applications: QuerySet, *prefetch: str) -> JobPosting | None:
     posting_ids = list(applications.order_by().values_list("posting_id", flat=True).distinct()[:2])
     if len(posting_ids) != 1:
         return None
-    return JobPosting.objects.prefetch_related(*prefetch).get(pk=posting_ids[0])
+    # How many places it is offered at comes with it, not with a query of its own.
+    return (
+        JobPosting.objects.prefetch_related(*prefetch)
+        .annotate(location_count=Count("locations"))
+        .get(pk=posting_ids[0])
+    )
 
 
 def selection_filters(request, queryset: QuerySet) -> dict:

@@ -1,6 +1,7 @@
 """The forms of applications: the job seeker's (apply, status link) and HR's (admin, export).
 
-The application form asks the applicant's details, résumé, screening answers and declarations.
+The application form asks the applicant's details, résumé, screening answers and declarations,
+and, for a posting at several places, where they would work, in their order.
 """
 
 from typing import Any
@@ -28,6 +29,7 @@ from applications.models import (
     SecurityLevel,
 )
 from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, Stage
+from applications.preferences import choice_label
 from applications.roles import HR_ADMINISTRATORS, REVIEWERS
 from applications.validators import detect_document_type
 from csc_careers.telephone import TelephoneField
@@ -138,6 +140,18 @@ class ApplicationForm(forms.ModelForm):
         self.questions = list(posting.screening_questions.all())
         for question in self.questions:
             self.fields[self.question_field_name(question)] = self.question_field(question)
+        # A posting at several places asks where the applicant would work, in their order; one at
+        # a single place asks nothing (the locations are prefetched with the posting).
+        locations = list(posting.locations.all())
+        self.facilities = locations if len(locations) > 1 else []
+        choices = [
+            ("", _("I would not work here")),
+            *((str(rank), choice_label(rank)) for rank in range(1, len(self.facilities) + 1)),
+        ]
+        for facility in self.facilities:
+            self.fields[self.facility_field_name(facility)] = forms.TypedChoiceField(
+                label=str(facility), choices=choices, coerce=int, empty_value=None, required=False
+            )
 
     @staticmethod
     def question_field_name(question: ScreeningQuestion) -> str:
@@ -165,6 +179,58 @@ class ApplicationForm(forms.ModelForm):
 
     def question_fields(self):
         return [self[self.question_field_name(question)] for question in self.questions]
+
+    @staticmethod
+    def facility_field_name(facility: Facility) -> str:
+        return f"facility_{facility.pk}"
+
+    def facility_fields(self):
+        return [self[self.facility_field_name(facility)] for facility in self.facilities]
+
+    def clean_facility_choices(self) -> None:
+        """Check the facilities ranked: at least one, no choice twice, 1 to n without a gap."""
+        if not self.facilities:
+            return
+        ranks = {
+            facility: self.cleaned_data.get(self.facility_field_name(facility))
+            for facility in self.facilities
+            if self.facility_field_name(facility) not in self.errors
+        }
+        given = [rank for rank in ranks.values() if rank is not None]
+        if not given:
+            # Said at the first place, where the summary's link leads: the group has no input.
+            self.add_error(
+                self.facility_field_name(self.facilities[0]),
+                _("Choose at least one place you would work at: give it “%(first)s”.")
+                % {"first": choice_label(1)},
+            )
+            return
+        for facility, rank in ranks.items():
+            if rank is None:
+                continue
+            name = self.facility_field_name(facility)
+            if given.count(rank) > 1:
+                self.add_error(
+                    name,
+                    _("Another place has “%(choice)s” too: give each place its own choice.")
+                    % {"choice": choice_label(rank)},
+                )
+            elif rank > 1 and rank - 1 not in given:
+                self.add_error(
+                    name,
+                    _("“%(choice)s” needs a “%(previous)s”: number your choices without gaps.")
+                    % {"choice": choice_label(rank), "previous": choice_label(rank - 1)},
+                )
+
+    def facility_choices(self) -> list[Facility]:
+        """Return the facilities ranked, first choice first (empty for a single-place posting)."""
+        ranks = {
+            facility: self.cleaned_data.get(self.facility_field_name(facility))
+            for facility in self.facilities
+        }
+        return sorted(
+            (facility for facility, rank in ranks.items() if rank is not None), key=ranks.get
+        )
 
     def show_kept_resume(self, kept: KeptResume | None) -> None:
         """Use a kept résumé as the file field's value (None: there is none), and say so there."""
@@ -234,6 +300,7 @@ class ApplicationForm(forms.ModelForm):
             self.add_error("residence_country", _("Tell us which country you live in."))
         if not outside:
             cleaned["residence_country"] = ""
+        self.clean_facility_choices()
         return cleaned
 
     def _post_clean(self):

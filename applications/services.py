@@ -1,7 +1,7 @@
 """Writes that span several models: submitting, withdrawing, moving and assigning applications."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -11,7 +11,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from applications.models import Application, EquityDeclaration, ScreeningAnswer, StageChange
+from applications.models import (
+    Application,
+    EquityDeclaration,
+    FacilityPreference,
+    ScreeningAnswer,
+    StageChange,
+)
 from applications.pipeline import MoveRefused, Stage
 from applications.tasks import (
     send_application_confirmation,
@@ -19,7 +25,7 @@ from applications.tasks import (
     send_status_links,
 )
 from applications.validators import DocumentType
-from positions.models import JobPosting, Qualification, QuestionKind, ScreeningQuestion
+from positions.models import Facility, JobPosting, Qualification, QuestionKind, ScreeningQuestion
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +38,10 @@ class DuplicateApplication(Exception):
     """This e-mail address has already applied to this posting."""
 
 
+class FacilityNotOffered(ValueError):
+    """A facility ranked is not one of the posting's locations, or is ranked twice."""
+
+
 def application_submit(
     *,
     posting: JobPosting,
@@ -40,13 +50,18 @@ def application_submit(
     resume_type: DocumentType,
     answers: dict[ScreeningQuestion, str],
     equity: dict[str, str] | None,
+    facilities: Sequence[Facility] = (),
 ) -> Application:
-    """Save an application with its answers, declaration and résumé, all or nothing.
+    """Save an application with its answers, declaration, résumé and ranked facilities, all or
+    nothing.
 
     `applicant` holds the values of the Application fields the applicant fills in (those of
     ApplicationForm), `resume_type` the type found in the résumé's bytes (detect_document_type),
-    `answers` the answer to each of the posting's screening questions ("" when left out) and
-    `equity` the employment equity answers, or None when none were given.
+    `answers` the answer to each of the posting's screening questions ("" when left out),
+    `equity` the employment equity answers, or None when none were given, and `facilities` the
+    places the applicant would work at, first choice first (saved as FacilityPreference rows,
+    ranked from 1); a facility that is not one of the posting's locations, or one given twice,
+    raises FacilityNotOffered before anything is saved.
 
     Whether the posting is open is checked again inside the transaction, at the moment of saving,
     so an application that arrives after the closing moment is refused (PostingNotOpen) even if the
@@ -54,6 +69,15 @@ def application_submit(
     if the transaction fails, so a failure leaves neither a row nor an orphan file. A second
     application of the same address to the posting raises DuplicateApplication.
     """
+    facilities = list(facilities)
+    if facilities:
+        offered = {location.pk for location in posting.locations.all()}
+        if len({f.pk for f in facilities}) < len(facilities) or any(
+            f.pk not in offered for f in facilities
+        ):
+            raise FacilityNotOffered(
+                f"{posting.reference_number} is not offered at each of these places, once."
+            )
     application = Application(posting=posting, **applicant)
     try:
         with transaction.atomic():
@@ -91,6 +115,10 @@ def application_submit(
             )
             if equity and any(equity.values()):
                 EquityDeclaration.objects.create(application=application, **equity)
+            FacilityPreference.objects.bulk_create(
+                FacilityPreference(application=application, facility=facility, rank=rank)
+                for rank, facility in enumerate(facilities, start=1)
+            )
             transaction.on_commit(
                 lambda: send_application_confirmation.enqueue(application_id=application.pk)
             )

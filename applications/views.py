@@ -165,6 +165,7 @@ class ApplyView(FormView):
                 resume_type=form.resume_type,
                 answers=form.answers(),
                 equity=equity_form.answers(),
+                facilities=form.facility_choices(),
             )
         except PostingNotOpen:
             form.forget_resume()

@@ -3,7 +3,8 @@
 Made-up people (names marked "Demo-", addresses at example.com, which no mail server accepts, and
 telephone numbers of the fictional 555-01xx range) apply to the first open postings with a
 one-page PDF résumé, through the service the application form uses, and answer every screening
-question; some fail an essential one. Each posting used gets the default assessment plan
+question; some fail an essential one; those of a posting at several places rank one to three
+of them. Each posting used gets the default assessment plan
 (positions.services.assessment_plan_default), half of them a written exam too, and a board per
 step: the demo HR administrator in the chair and the demo reviewers (create_demo_users' accounts,
 made here if missing, plus a second reviewer). The applications then reach every stage of the
@@ -413,6 +414,7 @@ class Command(BaseCommand):
                     resume_type=PDF,
                     answers=self.answers(posting, fails=fails),
                     equity=None,
+                    facilities=self.facilities(posting, number),
                 )
                 for action in actions:
                     self.play(application, steps, action)
@@ -461,6 +463,16 @@ class Command(BaseCommand):
             by=hr,
         )
         placement_answer(placement, accepted=True, by=hr)
+
+    @staticmethod
+    def facilities(posting: JobPosting, number: int) -> list:
+        """The places applicant `number` would work at, in their order: one to three of the
+        posting's locations, each applicant starting from another (none at a single place)."""
+        places = list(posting.locations.order_by("pk"))
+        if len(places) < 2:
+            return []
+        count = 1 + number % min(3, len(places))
+        return [places[(number + shift) % len(places)] for shift in range(count)]
 
     @staticmethod
     def answers(posting: JobPosting, *, fails: bool) -> dict:
