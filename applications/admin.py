@@ -62,6 +62,7 @@ from applications.models import (
     EquityDeclaration,
     ExportLog,
     OfficialLanguage,
+    PoolAssessment,
     ScreeningAnswer,
     StageChange,
     StageMessage,
@@ -456,6 +457,7 @@ class ApplicationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         "move_to_stage",
         "assign_to_reviewer",
         "qualify_into_pool",
+        "qualify_into_pool_partially",
         "export_csv",
         "export_xlsx",
         "export_decisions_csv",
@@ -719,11 +721,22 @@ class ApplicationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     def has_manage_pool_permission(self, request):
         return request.user.has_perm("applications.manage_pool")
 
-    @admin.action(description=_("Qualify into the pool"), permissions=["manage_pool"])
+    @admin.action(
+        description=_("Qualify into the pool (fully assessed)"), permissions=["manage_pool"]
+    )
     def qualify_into_pool(self, request, queryset):
+        return self.qualify(request, queryset, PoolAssessment.FULL)
+
+    @admin.action(
+        description=_("Qualify into the pool (partially assessed)"), permissions=["manage_pool"]
+    )
+    def qualify_into_pool_partially(self, request, queryset):
+        return self.qualify(request, queryset, PoolAssessment.PARTIAL)
+
+    def qualify(self, request, queryset, assessment: str):
         if self.too_many_for_one_action(request, queryset):
             return None
-        added, refused = pool_qualify(applications=queryset, by=request.user)
+        added, refused = pool_qualify(applications=queryset, by=request.user, assessment=assessment)
         self.message_user(
             request,
             ngettext(

@@ -17,6 +17,7 @@ from applications.models import (
     EntitlementCheck,
     Placement,
     PlacementStatus,
+    PoolAssessment,
     PoolEvent,
     PoolEventKind,
     PoolMember,
@@ -406,6 +407,17 @@ def test_hr_qualifies_from_the_application_list_and_reads_who_was_refused(client
     assert "1 candidate was refused:" in text
     assert f"{not_met.reference}: The candidate does not meet every essential qualification" in text
     assert list(PoolMember.objects.values_list("application", flat=True)) == [met.pk]
+
+
+def test_hr_qualifies_a_partially_assessed_candidate_from_the_list(client, hr):
+    met = candidate(JobPostingFactory())
+    client.force_login(hr)
+
+    client.post(
+        APPLICATIONS, {"action": "qualify_into_pool_partially", "_selected_action": [met.pk]}
+    )
+
+    assert PoolMember.objects.get(application=met).assessment == PoolAssessment.PARTIAL
 
 
 def test_hr_extends_and_reads_the_refusal_of_an_earlier_date(client, hr, member):

@@ -40,7 +40,7 @@ def test_hr_qualifies_offers_a_placement_records_the_acceptance_and_reads_the_hi
     hr.goto(f"{live_server.url}/en/admin/applications/application/?posting={posting.pk}")
     for application in (candidate, not_yet):
         hr.locator(f'input[name="_selected_action"][value="{application.pk}"]').check()
-    hr.get_by_label("Action:").select_option(label="Qualify into the pool")
+    hr.get_by_label("Action:").select_option(label="Qualify into the pool (fully assessed)")
     hr.get_by_role("button", name="Go").click()
     messages = hr.locator(".messagelist")
     expect(messages).to_contain_text("1 candidate joined the pool.")
