@@ -36,6 +36,7 @@ from applications.models import (
 from applications.pools import (
     EXPIRING_SOON_DAYS,
     PoolRefused,
+    check_in_force,
     entitlement_check_record,
     placement_answer,
     placement_offer,
@@ -80,11 +81,7 @@ def entitlement_panel(user, application: Application) -> dict:
             "entitlement": kind,
             "declared": declared[kind],
             "check": latest.get(kind),
-            "in_force": bool(
-                latest.get(kind)
-                and latest[kind].verified
-                and (latest[kind].valid_until is None or latest[kind].valid_until >= on)
-            ),
+            "in_force": check_in_force(latest.get(kind), on=on),
         }
         for kind in Entitlement
     ]

@@ -456,6 +456,17 @@ def entitlement_check_record(
         )
 
 
+def in_force_condition(on: datetime.date) -> Q:
+    """An entitlement check in force on `on`: it verified the entitlement, and has no end date or
+    one not passed. The one statement of the rule: in SQL here, in Python by check_in_force."""
+    return Q(verified=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+
+
+def check_in_force(check: EntitlementCheck | None, *, on: datetime.date) -> bool:
+    """Whether this check (the latest of its kind) is in force on `on` (in_force_condition)."""
+    return bool(check and check.verified and (check.valid_until is None or check.valid_until >= on))
+
+
 def verified_in_force(entitlement: Entitlement, *, on: datetime.date) -> Coalesce:
     """Whether the latest check of this kind for the member's application verified it, and it
     is still good on `on` (no end date, or one not passed). False when there is none."""
@@ -463,7 +474,7 @@ def verified_in_force(entitlement: Entitlement, *, on: datetime.date) -> Coalesc
         application=OuterRef("application_id"), entitlement=entitlement
     ).order_by("-at", "-id")
     in_force = Case(
-        When(Q(verified=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=on)), then=True),
+        When(in_force_condition(on), then=True),
         default=False,
         output_field=BooleanField(),
     )

@@ -31,6 +31,8 @@ from applications.pools import (
     NotQualified,
     PlacementRefused,
     ReasonRequired,
+    check_in_force,
+    in_force_condition,
     placement_answer,
     placement_offer,
     pool_extend,
@@ -38,6 +40,9 @@ from applications.pools import (
     pool_qualify,
     pool_remove,
     pool_restore,
+)
+from applications.pools import (
+    today as pools_today,
 )
 from applications.roles import HR_ADMINISTRATORS, RECRUITERS, REVIEWERS
 from positions.models import Tenure
@@ -551,3 +556,18 @@ def test_the_demo_has_a_pool_with_one_candidate_placed_and_loads_once(demo_posti
 def test_the_pool_list_filters_on_no_equity_answer_or_health_result(client, hr, member, lookup):
     client.force_login(hr)
     assert client.get(POOLS, {lookup: "yes"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("verified", "days_left", "in_force"),
+    [(True, None, True), (True, 0, True), (True, -1, False), (False, None, False)],
+)
+def test_an_entitlement_check_is_in_force_the_same_in_sql_and_in_python(
+    hr, member, verified, days_left, in_force
+):
+    on = pools_today()
+    valid_until = None if days_left is None else on + datetime.timedelta(days=days_left)
+    made = check(member, Entitlement.PRIORITY, verified=verified, valid_until=valid_until)
+
+    assert check_in_force(made, on=on) is in_force
+    assert EntitlementCheck.objects.filter(in_force_condition(on), pk=made.pk).exists() is in_force
