@@ -29,6 +29,7 @@ from applications.models import (
     SecurityLevel,
 )
 from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, Stage
+from applications.pre_employment import CTP_FIELDS, RESULT_FACTS
 from applications.preferences import choice_label
 from applications.roles import HR_ADMINISTRATORS, REVIEWERS
 from applications.validators import detect_document_type
@@ -752,8 +753,6 @@ class PreEmploymentResultForm(forms.Form):
         help_text=_("Never shown to the candidate."),
     )
 
-    CTP_FIELDS = ("cohort", "stage_1_on", "stage_2_on", "stage_3_on")
-
     def __init__(self, *args, step: AssessmentStep, **kwargs):
         kwargs.setdefault("prefix", f"pre-employment-{step.pk}")
         kwargs.setdefault("label_suffix", "")  # the labels stand alone, in either language
@@ -762,7 +761,7 @@ class PreEmploymentResultForm(forms.Form):
         if step.kind != StepKind.SECURITY_SCREENING:
             del self.fields["security_level"]
         if step.kind != StepKind.TRAINING_PROGRAM:
-            for name in self.CTP_FIELDS:
+            for name in CTP_FIELDS:
                 del self.fields[name]
 
     @classmethod
@@ -770,8 +769,7 @@ class PreEmploymentResultForm(forms.Form):
         """Start a correction from the result in force (its note is the record's, not copied)."""
         if result is None:
             return {}
-        names = ["outcome", "on", "expires_on", "security_level", *cls.CTP_FIELDS]
-        return {name: getattr(result, name) for name in names}
+        return {name: getattr(result, name) for name in RESULT_FACTS}
 
     def values(self) -> dict:
         """The cleaned values as pre_employment_record takes them."""

@@ -191,18 +191,19 @@ def results_in_force(application: Application, reader) -> dict[int, PreEmploymen
     return latest_results(rows)
 
 
-# What the candidate's status page reads of each result in force (never the note).
-STATUS_FIELDS = ("outcome", "on", "expires_on", "security_level", *CTP_FIELDS)
+# A result's facts, without the note (for HR only): what the status page reads, and what a
+# correction starts from.
+RESULT_FACTS = ("outcome", "on", "expires_on", "security_level", *CTP_FIELDS)
 
 
 def steps_for_status(application: Application):
     """The posting's plan with, on each pre-employment step, the candidate's result in force
-    as `status_<field>` (STATUS_FIELDS; None when no result): one query for the whole plan."""
+    as `status_<field>` (RESULT_FACTS; None when no result): one query for the whole plan."""
     latest = PreEmploymentResult.objects.filter(
         application=application, step=OuterRef("pk")
     ).order_by("-recorded_at", "-id")
     return AssessmentStep.objects.filter(posting_id=application.posting_id).annotate(
-        **{f"status_{name}": Subquery(latest.values(name)[:1]) for name in STATUS_FIELDS}
+        **{f"status_{name}": Subquery(latest.values(name)[:1]) for name in RESULT_FACTS}
     )
 
 
