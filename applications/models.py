@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.pipeline import (
@@ -1104,3 +1104,258 @@ class PreEmploymentResult(PermanentRecord):
 
     def __str__(self):
         return f"{self.step}: {self.get_outcome_display()}"
+
+
+class AssessmentSession(models.Model):
+    """A sitting of a step of the plan that invited candidates book: when, where, how many seats.
+
+    The seats taken are the invitations booked into it (SessionInvitation.session); booking locks
+    the session's row, so the last seat goes to one candidate only (applications/sessions.py).
+    """
+
+    step = models.ForeignKey(
+        "positions.AssessmentStep",
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        verbose_name=_("step"),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    facility = models.ForeignKey(
+        "positions.Facility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("facility"),
+        help_text=_("Where the session takes place; leave empty for a session held online."),
+    )
+    location_details = models.CharField(
+        _("room or directions"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. Room 204, enter by the visitors' entrance. Candidates read it."),
+    )
+    online_url = models.URLField(
+        _("link to join online"),
+        blank=True,
+        help_text=_("For a session held online: the link candidates follow to join."),
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("seats"), help_text=_("How many candidates the session takes.")
+    )
+    assessors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assessment_sessions",
+        verbose_name=_("assessors"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("cancelled by"),
+    )
+    cancellation_reason = models.TextField(
+        _("reason for cancelling"), max_length=2000, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("assessment session")
+        verbose_name_plural = _("assessment sessions")
+        permissions = [
+            (
+                "manage_sessions",
+                _("Can create and cancel sessions, invite candidates and mark attendance"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_it_starts",
+                violation_error_message=_("A session ends after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1),
+                name="session_has_a_seat",
+                violation_error_message=_("A session has at least one seat."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(facility__isnull=False) | ~models.Q(online_url=""),
+                name="session_has_a_place",
+                violation_error_message=_("Give the facility, or the link to join online."),
+            ),
+        ]
+        indexes = [models.Index(fields=["step", "starts_at"], name="session_step_start_idx")]
+
+    def __str__(self):
+        start = formats.date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
+        return f"{self.step} – {start}"
+
+    @property
+    def is_online(self) -> bool:
+        return self.facility_id is None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def where(self) -> str:
+        """The place as candidates read it: the facility and town (or "Online"), and the room."""
+        place = str(_("Online")) if self.facility is None else str(self.facility)
+        return f"{place} – {self.location_details}" if self.location_details else place
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A session ends after it starts.")})
+        if self.facility_id is None and not self.online_url:
+            raise ValidationError({"facility": _("Give the facility, or the link to join online.")})
+        if self.online_url and not self.online_url.startswith("https://"):
+            raise ValidationError({"online_url": _("Give a secure link (https://…).")})
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", _("Invited, not booked")
+    BOOKED = "booked", _("Booked")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no-show", _("Did not attend")
+
+
+# The invitations that still stand: a candidate has one per step at a time. A no-show's invitation
+# is over, so they may be invited again.
+OPEN_INVITATION_STATUSES = (
+    InvitationStatus.INVITED,
+    InvitationStatus.BOOKED,
+    InvitationStatus.ATTENDED,
+)
+
+
+class SessionInvitation(models.Model):
+    """An invitation to book a session of a step, its booking, and whether the candidate came."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="session_invitations",
+        verbose_name=_("application"),
+    )
+    step = models.ForeignKey(
+        "positions.AssessmentStep",
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("step"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.INVITED,
+    )
+    book_by = models.DateTimeField(
+        _("book or change by"),
+        help_text=_("Until then the candidate may book a session, and change it."),
+    )
+    session = models.ForeignKey(
+        AssessmentSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("session booked"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+    booked_at = models.DateTimeField(_("booked"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-invited_at", "-id"]
+        verbose_name = _("session invitation")
+        verbose_name_plural = _("session invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "step"],
+                condition=models.Q(status__in=OPEN_INVITATION_STATUSES),
+                name="one_open_invitation_per_step",
+                violation_error_message=_("This candidate is already invited to this step."),
+            ),
+            # A seat is held exactly when the invitation is booked, attended or missed.
+            models.CheckConstraint(
+                condition=models.Q(status=InvitationStatus.INVITED, session__isnull=True)
+                | (~models.Q(status=InvitationStatus.INVITED) & models.Q(session__isnull=False)),
+                name="invitation_session_matches_status",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["step", "status"], name="invitation_step_status_idx"),
+            # The reminder pass: booked invitations not reminded yet.
+            models.Index(
+                fields=["session"],
+                condition=models.Q(status="booked", reminded_at__isnull=True),
+                name="invitation_to_remind_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} – {self.step}"
+
+
+class BookingEventKind(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    BOOKED = "booked", _("Booked")
+    CHANGED = "changed", _("Changed to another session")
+    SESSION_CANCELLED = "session-cancelled", _("Session cancelled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no-show", _("Did not attend")
+
+
+class BookingEvent(PermanentRecord):
+    """What happened to an invitation: booked, changed, its session cancelled, attended or not."""
+
+    invitation = models.ForeignKey(
+        SessionInvitation,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("invitation"),
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=BookingEventKind.choices)
+    session = models.ForeignKey(
+        AssessmentSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty: the candidate, from their status page."),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"

@@ -1,30 +1,124 @@
 """E-mails to applicants, sent as background tasks in the applicant's language."""
 
-from django.utils import translation
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone, translation
 from django_tasks import task
 
-from applications.models import Application, StageMessage, absolute_url
+from applications import calendar
+from applications.models import (
+    Application,
+    AssessmentSession,
+    InvitationStatus,
+    SessionInvitation,
+    StageMessage,
+    absolute_url,
+)
 from applications.pipeline import Stage
 from csc_careers.mail import send_templated, send_text
 
 
-def send_to_applicant(application: Application, template: str, **context) -> None:
-    """Send applications/email/<template> to the applicant, in their language."""
+def send_to_applicant(
+    application: Application,
+    template: str,
+    *,
+    connection=None,
+    invitation: SessionInvitation | None = None,
+    **context,
+) -> None:
+    """Send applications/email/<template> to the applicant, in their language.
+
+    With an invitation to a session, the e-mail carries the link to its booking page, and once
+    booked, the session as a calendar file.
+    """
     language = application.correspondence_language
+    attachments = None
     with translation.override(language):
         # The status page's address starts with the language (/fr/…): built in theirs too.
         status_url = absolute_url(application.get_absolute_url())
+        if invitation is not None:
+            context["booking_url"] = absolute_url(invitation_url(invitation, application))
+            if invitation.session is not None:
+                ics = calendar.booking_calendar(invitation, status_url=status_url)
+                attachments = [(calendar.FILE_NAME, ics, calendar.CONTENT_TYPE)]
     send_templated(
         f"applications/email/{template}",
         to=[application.email],
         language=language,
+        connection=connection,
+        attachments=attachments,
         context={
             "application": application,
             "posting": application.posting,
             "status_url": status_url,
+            "invitation": invitation,
             **context,
         },
     )
+
+
+def invitation_url(invitation: SessionInvitation, application: Application) -> str:
+    """The booking page of an invitation, under the application's signed status link."""
+    return reverse(
+        "applications:book",
+        kwargs={"token": application.status_token, "invitation": invitation.pk},
+    )
+
+
+def invitations_with_all(ids) -> list[SessionInvitation]:
+    return list(
+        SessionInvitation.objects.filter(pk__in=ids)
+        .select_related(
+            "application__posting", "step", "session__facility", "session__facility__province"
+        )
+        .order_by("pk")
+    )
+
+
+@task()
+def send_session_invitations(invitation_ids: list[int]) -> None:
+    """E-mail each invited candidate the link to book a session (one mail connection for all)."""
+    with mail.get_connection() as connection:
+        for invitation in invitations_with_all(invitation_ids):
+            if invitation.status != InvitationStatus.INVITED:
+                continue  # booked already (from the status page) before this e-mail went
+            send_to_applicant(
+                invitation.application,
+                "session_invitation",
+                connection=connection,
+                invitation=invitation,
+            )
+
+
+@task()
+def send_booking_confirmation(invitation_id: int) -> None:
+    """Confirm a booking, with the session as a calendar file."""
+    invitation = invitations_with_all([invitation_id])[0]
+    if invitation.status == InvitationStatus.BOOKED:
+        send_to_applicant(invitation.application, "session_booked", invitation=invitation)
+
+
+@task()
+def send_session_cancelled(invitation_ids: list[int], session_id: int) -> None:
+    """Tell the candidates booked into a cancelled session, and invite them to pick another."""
+    session = AssessmentSession.objects.select_related("facility").get(pk=session_id)
+    with mail.get_connection() as connection:
+        for invitation in invitations_with_all(invitation_ids):
+            send_to_applicant(
+                invitation.application,
+                "session_cancelled",
+                connection=connection,
+                invitation=invitation,
+                cancelled=session,
+            )
+
+
+def send_session_reminder(invitation: SessionInvitation, *, connection=None) -> None:
+    """Remind a candidate of their session (sent by `manage.py send_session_reminders`)."""
+    send_to_applicant(
+        invitation.application, "session_reminder", connection=connection, invitation=invitation
+    )
+    SessionInvitation.objects.filter(pk=invitation.pk).update(reminded_at=timezone.now())
 
 
 @task()

@@ -31,16 +31,26 @@ def send_templated(
     context: dict,
     headers: dict[str, str] | None = None,
     connection=None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> None:
     """Render <template>_subject.txt and <template>.txt in the language, and send them.
 
     `template` is a path without its ending, such as "applications/email/status_link";
-    `connection`, an open mail connection to reuse (many e-mails in a row), or None.
+    `connection`, an open mail connection to reuse (many e-mails in a row), or None;
+    `attachments`, (file name, content, MIME type) triples.
     """
     with translation.override(language):
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}.txt", context)
-    send_text(subject, body, to=to, language=language, headers=headers, connection=connection)
+    send_text(
+        subject,
+        body,
+        to=to,
+        language=language,
+        headers=headers,
+        connection=connection,
+        attachments=attachments,
+    )
 
 
 def send_text(
@@ -51,6 +61,7 @@ def send_text(
     language: str | None = None,
     headers: dict[str, str] | None = None,
     connection=None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> None:
     """Send a plain-text e-mail from the site's address, its subject on one line."""
     headers = dict(headers or {})
@@ -58,5 +69,10 @@ def send_text(
         # Mail clients and screen readers read the text in the language it is written in.
         headers.setdefault("Content-Language", language)
     EmailMessage(
-        subject=one_line(subject), body=body, to=to, headers=headers, connection=connection
+        subject=one_line(subject),
+        body=body,
+        to=to,
+        headers=headers,
+        connection=connection,
+        attachments=attachments,
     ).send()

@@ -39,6 +39,19 @@ PRE_EMPLOYMENT_KINDS = frozenset(
         StepKind.TRAINING_PROGRAM,
     }
 )
+# The kinds candidates sit at a given time and place: HR creates sessions of them, and invited
+# candidates book one (applications/sessions.py). Screening, reference checks and security
+# screening happen on paper.
+SESSION_KINDS = frozenset(
+    {
+        StepKind.WRITTEN_EXAM,
+        StepKind.INTERVIEW,
+        StepKind.OTHER,
+        StepKind.PSYCHOLOGICAL,
+        StepKind.MEDICAL,
+        StepKind.TRAINING_PROGRAM,
+    }
+)
 # Their results are health information: readable only with applications.view_health_results.
 HEALTH_KINDS = frozenset({StepKind.PSYCHOLOGICAL, StepKind.MEDICAL})
 

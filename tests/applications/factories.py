@@ -160,6 +160,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.add_entitlementcheck",
         "applications.view_preemploymentresult",
         "applications.add_preemploymentresult",
+        # Sessions candidates book: create, change and cancel them, invite, mark attendance.
+        "applications.manage_sessions",
+        "applications.view_assessmentsession",
+        "applications.add_assessmentsession",
+        "applications.change_assessmentsession",
+        "applications.delete_assessmentsession",
+        "applications.view_sessioninvitation",
+        "applications.view_bookingevent",
     },
     # Only the applications of their postings; move them and add notes; rate the steps whose
     # board they sit on (a seat, not a permission); download their résumés; read the reports
@@ -197,6 +205,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "applications.view_poolmember",
         "applications.view_poolevent",
         "applications.view_placement",
+        "applications.view_assessmentsession",
+        "applications.view_sessioninvitation",
+        "applications.view_bookingevent",
     },
 }
 

@@ -1,0 +1,303 @@
+"""Sessions candidates book: HR invites candidates to a step of the plan, each candidate picks a
+session from their status page, may change it until the deadline HR set, and HR marks who came.
+
+Every change is a service here. Each locks the rows it changes, so a double click, two tabs or
+twenty candidates after the last seat cannot overbook: booking locks the invitation, then the
+session, counts the seats taken, and takes one or refuses. A refusal raises a BookingRefused
+naming why, and changes nothing. Each change writes a BookingEvent in the same transaction; the
+e-mails that follow are sent once it commits (tasks.py).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications import tasks
+from applications.models import (
+    OPEN_INVITATION_STATUSES,
+    Application,
+    AssessmentSession,
+    BookingEvent,
+    BookingEventKind,
+    InvitationStatus,
+    SessionInvitation,
+)
+from applications.pipeline import ACTIVE_STAGES
+from positions.models import AssessmentStep
+from positions.models.assessment import SESSION_KINDS
+
+# Booked candidates get a reminder this long before their session.
+REMINDER_BEFORE = datetime.timedelta(days=2)
+# Invitations are written and e-mailed in chunks of this many (an invitation of thousands).
+INVITE_CHUNK = 1000
+
+
+class BookingRefused(Exception):
+    """A booking that cannot be made; the message says why, in the reader's language."""
+
+
+class SessionFull(BookingRefused):
+    """Every seat of the session is taken."""
+
+
+class SessionClosed(BookingRefused):
+    """The session is cancelled or has started, or the invitation's deadline has passed."""
+
+
+class NotInvited(BookingRefused):
+    """The invitation is over (attended, missed), or its application is closed."""
+
+
+class SessionRefused(Exception):
+    """HR's change to a session that is not allowed (cancelling one already cancelled, …)."""
+
+
+def seats_taken(sessions: QuerySet) -> QuerySet:
+    """The sessions with `taken` (seats booked) and `left` annotated."""
+    return sessions.annotate(taken=Count("invitations")).annotate(left=F("capacity") - F("taken"))
+
+
+def sessions_to_book(invitation: SessionInvitation) -> QuerySet:
+    """The sessions of the invitation's step a candidate may still pick, full ones included (the
+    page shows them as full), soonest first."""
+    sessions = AssessmentSession.objects.filter(
+        step_id=invitation.step_id, cancelled_at__isnull=True, starts_at__gt=timezone.now()
+    ).select_related("facility", "facility__province")
+    return seats_taken(sessions).order_by("starts_at", "pk")
+
+
+def may_change(invitation: SessionInvitation, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the candidate may still book or change: invited or booked, before the deadline,
+    before the booked session starts, and while the application is active."""
+    now = now or timezone.now()
+    if invitation.status not in (InvitationStatus.INVITED, InvitationStatus.BOOKED):
+        return False
+    if now >= invitation.book_by or invitation.application.stage not in ACTIVE_STAGES:
+        return False
+    return invitation.session is None or invitation.session.starts_at > now
+
+
+@dataclass
+class Invited:
+    invited: list[int]  # the new invitations' ids
+    already: int  # candidates with an invitation to the step that stands
+    not_active: int  # candidates whose application is closed, or of another posting
+
+
+def invite(
+    applications: QuerySet,
+    *,
+    step: AssessmentStep,
+    book_by: datetime.datetime,
+    by: AbstractBaseUser | None,
+) -> Invited:
+    """Invite the applications' candidates to book a session of the step, and e-mail them.
+
+    Only active applications to the step's posting are invited, and only those without an
+    invitation to the step that stands (a no-show's is over: they may be invited again). Two HR
+    people inviting the same candidates at once make one invitation each: the database's unique
+    constraint drops the second.
+    """
+    if book_by <= timezone.now():
+        raise SessionRefused(_("The deadline to book must be in the future."))
+    if step.kind not in SESSION_KINDS:
+        raise SessionRefused(_("Candidates book no session for this step."))
+    ids = list(applications.order_by().values_list("pk", flat=True))
+    eligible = Application.objects.filter(
+        pk__in=ids, posting_id=step.posting_id, stage__in=ACTIVE_STAGES
+    )
+    standing = SessionInvitation.objects.filter(step=step, status__in=OPEN_INVITATION_STATUSES)
+    to_invite = list(
+        eligible.exclude(pk__in=standing.values("application_id")).values_list("pk", flat=True)
+    )
+    already = eligible.filter(pk__in=standing.values("application_id")).count()
+    now = timezone.now()
+    created: list[int] = []
+    for start in range(0, len(to_invite), INVITE_CHUNK):
+        chunk = to_invite[start : start + INVITE_CHUNK]
+        with transaction.atomic():
+            SessionInvitation.objects.bulk_create(
+                [
+                    SessionInvitation(
+                        application_id=pk, step=step, book_by=book_by, invited_by=by, invited_at=now
+                    )
+                    for pk in chunk
+                ],
+                ignore_conflicts=True,
+            )
+            # Those this call wrote (a concurrent invitation of the same candidate is dropped
+            # by the constraint, and has another moment).
+            new = list(
+                SessionInvitation.objects.filter(
+                    step=step, application_id__in=chunk, invited_at=now, invited_by=by
+                ).values_list("pk", flat=True)
+            )
+            BookingEvent.objects.bulk_create(
+                [
+                    BookingEvent(invitation_id=pk, kind=BookingEventKind.INVITED, by=by, at=now)
+                    for pk in new
+                ]
+            )
+            transaction.on_commit(lambda new=new: tasks.send_session_invitations.enqueue(new))
+        created += new
+    return Invited(
+        invited=created,
+        already=already + len(to_invite) - len(created),
+        not_active=len(ids) - len(to_invite) - already,
+    )
+
+
+def book(invitation: SessionInvitation, session: AssessmentSession) -> SessionInvitation:
+    """Book the candidate into the session (or move them to it from the one they booked).
+
+    The invitation's row is locked first, then the session's: two tabs of one candidate wait for
+    each other, and the last seat goes to one candidate. Booking the session already booked
+    changes nothing (a double click). Refusals: SessionFull, SessionClosed, NotInvited.
+    """
+    with transaction.atomic():
+        current = (
+            SessionInvitation.objects.select_for_update(of=("self",))
+            .select_related("application", "session")
+            .get(pk=invitation.pk)
+        )
+        if current.session_id == session.pk and current.status == InvitationStatus.BOOKED:
+            return current
+        if current.status not in (InvitationStatus.INVITED, InvitationStatus.BOOKED) or (
+            current.application.stage not in ACTIVE_STAGES
+        ):
+            raise NotInvited(_("This invitation is over: there is nothing left to book."))
+        now = timezone.now()
+        if now >= current.book_by:
+            raise SessionClosed(_("The deadline to book or change a session has passed."))
+        if current.session is not None and current.session.starts_at <= now:
+            raise SessionClosed(_("Your session has started: it can no longer be changed."))
+        target = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+        if target.step_id != current.step_id:
+            raise NotInvited(_("You are not invited to this session."))
+        if target.cancelled_at is not None:
+            raise SessionClosed(_("This session is cancelled. Choose another."))
+        if target.starts_at <= now:
+            raise SessionClosed(_("This session has already started. Choose another."))
+        if target.invitations.count() >= target.capacity:
+            raise SessionFull(_("The last seat of this session has just been taken."))
+        previous = current.session
+        kind = BookingEventKind.BOOKED if previous is None else BookingEventKind.CHANGED
+        current.session, current.status = target, InvitationStatus.BOOKED
+        current.booked_at, current.reminded_at = now, None
+        current.save(update_fields=["session", "status", "booked_at", "reminded_at"])
+        BookingEvent.objects.create(invitation=current, kind=kind, session=target, at=now)
+        transaction.on_commit(lambda: tasks.send_booking_confirmation.enqueue(current.pk))
+    return current
+
+
+def cancel_session(session: AssessmentSession, *, by: AbstractBaseUser, reason: str) -> list[int]:
+    """Cancel a session: its booked candidates are invited again to pick another, and e-mailed.
+
+    Return the ids of the invitations that were booked into it. A reason is required: the
+    candidates read it.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise SessionRefused(_("Say why the session is cancelled: the candidates are told."))
+    with transaction.atomic():
+        current = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+        if current.cancelled_at is not None:
+            raise SessionRefused(_("This session is already cancelled."))
+        now = timezone.now()
+        current.cancelled_at, current.cancelled_by, current.cancellation_reason = now, by, reason
+        current.save(update_fields=["cancelled_at", "cancelled_by", "cancellation_reason"])
+        booked = list(
+            SessionInvitation.objects.select_for_update()
+            .filter(session=current, status=InvitationStatus.BOOKED)
+            .values_list("pk", flat=True)
+        )
+        SessionInvitation.objects.filter(pk__in=booked).update(
+            session=None, status=InvitationStatus.INVITED, booked_at=None, reminded_at=None
+        )
+        BookingEvent.objects.bulk_create(
+            [
+                BookingEvent(
+                    invitation_id=pk,
+                    kind=BookingEventKind.SESSION_CANCELLED,
+                    session=current,
+                    by=by,
+                    at=now,
+                )
+                for pk in booked
+            ]
+        )
+        transaction.on_commit(lambda: tasks.send_session_cancelled.enqueue(booked, current.pk))
+    session.cancelled_at = current.cancelled_at
+    return booked
+
+
+def mark_attendance(invitations: QuerySet, *, attended: bool, by: AbstractBaseUser) -> int:
+    """Mark booked candidates as attended or not, once their session has started; return how
+    many were marked. A mark can be corrected (attended ↔ did not attend), and stays on record."""
+    status = InvitationStatus.ATTENDED if attended else InvitationStatus.NO_SHOW
+    kind = BookingEventKind.ATTENDED if attended else BookingEventKind.NO_SHOW
+    now = timezone.now()
+    with transaction.atomic():
+        markable = list(
+            SessionInvitation.objects.select_for_update(of=("self",))
+            .filter(
+                pk__in=invitations.values("pk"),
+                session__starts_at__lte=now,
+                session__cancelled_at__isnull=True,
+            )
+            .exclude(status__in=(InvitationStatus.INVITED, status))
+            # A no-show invited again has a new invitation that stands: the old one stays missed.
+            .exclude(
+                Exists(
+                    SessionInvitation.objects.filter(
+                        application_id=OuterRef("application_id"),
+                        step_id=OuterRef("step_id"),
+                        status__in=OPEN_INVITATION_STATUSES,
+                    ).exclude(pk=OuterRef("pk"))
+                )
+            )
+            .values_list("pk", "session_id")
+        )
+        SessionInvitation.objects.filter(pk__in=[pk for pk, _session in markable]).update(
+            status=status
+        )
+        BookingEvent.objects.bulk_create(
+            [
+                BookingEvent(invitation_id=pk, kind=kind, session_id=session, by=by, at=now)
+                for pk, session in markable
+            ]
+        )
+    return len(markable)
+
+
+def overlapping(session: AssessmentSession) -> QuerySet:
+    """Other sessions, not cancelled, that share an assessor with this one and overlap it in time.
+
+    HR is warned, not stopped: an assessor may sit in on two rooms of one exam.
+    """
+    return (
+        AssessmentSession.objects.filter(
+            cancelled_at__isnull=True,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+            assessors__in=session.assessors.all(),
+        )
+        .exclude(pk=session.pk)
+        .distinct()
+    )
+
+
+def due_reminders(now: datetime.datetime | None = None) -> QuerySet:
+    """Booked invitations whose session starts within REMINDER_BEFORE and that got no reminder."""
+    now = now or timezone.now()
+    return SessionInvitation.objects.filter(
+        Q(status=InvitationStatus.BOOKED, reminded_at__isnull=True),
+        session__cancelled_at__isnull=True,
+        session__starts_at__gt=now,
+        session__starts_at__lte=now + REMINDER_BEFORE,
+    )
