@@ -12,13 +12,17 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
 from applications import pdf_check
 from applications.assessment import consensus_not_met, ratings_visible_to
 from applications.models import (
     Application,
+    AssessmentSession,
+    InvitationStatus,
     QualificationResult,
+    SessionInvitation,
     StageChange,
     StepRating,
 )
@@ -189,6 +193,8 @@ def test_running_it_again_changes_nothing(load, demo):
                 QualificationResult,
                 AssessmentStep,
                 BoardMember,
+                AssessmentSession,
+                SessionInvitation,
             )
         } | {
             "qualifications assessed": set(
@@ -212,6 +218,22 @@ def test_running_it_again_changes_nothing(load, demo):
     assert again.splitlines() == [
         "0 demo applications added, with 0 board ratings (24 applications in all)."
     ]
+
+
+def test_interviews_have_sessions_to_book_and_the_candidates_there_are_invited(demo):
+    sessions = AssessmentSession.objects.select_related("step")
+    assert sessions.exists()
+    assert {session.step.kind for session in sessions} == {StepKind.INTERVIEW}
+    assert all(session.starts_at > timezone.now() for session in sessions)
+    assert {session.is_online for session in sessions} == {True, False}
+    invitations = SessionInvitation.objects.select_related("application")
+    assert {i.application.stage for i in invitations} == {Stage.INTERVIEW}
+    waiting = Application.objects.filter(
+        stage=Stage.INTERVIEW, posting__assessment_steps__sessions__isnull=False
+    ).distinct()
+    assert invitations.count() == waiting.count()
+    assert invitations.filter(status=InvitationStatus.BOOKED).exists()
+    assert invitations.filter(status=InvitationStatus.INVITED).exists()
 
 
 def test_it_refuses_to_run_with_debug_off(demo_postings, settings):

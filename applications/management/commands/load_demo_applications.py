@@ -11,8 +11,9 @@ made here if missing, plus a second reviewer). The applications then reach every
 pipeline by its own moves (Application.move_to), and the board's ratings and consensus are
 recorded by applications.assessment.rating_submit while the candidate is at the step, so the demo
 obeys the rules HR does. The candidates the boards qualified who wait at the reference checks join
-their posting's pool (applications.pools), and the first is placed. Running it again adds nothing
-already there. Never run this on a production database.
+their posting's pool (applications.pools), and the first is placed. Each interview gets two
+sessions to book, the candidates at the interview are invited, and the first of them books.
+Running it again adds nothing already there. Never run this on a production database.
 """
 
 import enum
@@ -28,23 +29,27 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from applications.assessment import Finding, consensus_not_met, rating_submit
 from applications.management.commands.create_demo_users import DEMO_USERS
 from applications.models import (
     Application,
     AssessmentResult,
+    AssessmentSession,
     Citizenship,
     OfficialLanguage,
     Placement,
     PoolMember,
     Residence,
+    SessionInvitation,
     StepRating,
 )
 from applications.pipeline import NOT_MET_STAGES, Stage
 from applications.pools import placement_answer, placement_offer, pool_qualify
 from applications.roles import REVIEWERS
 from applications.services import application_assign, application_submit, application_withdraw
+from applications.sessions import book, invite
 from applications.validators import PDF
 from positions.models import (
     AssessmentStep,
@@ -285,6 +290,7 @@ class Command(BaseCommand):
                 made += 1
                 ratings += StepRating.objects.count() - before
             self.pool()
+            self.sessions()
         self.stdout.write(
             f"{made} demo applications added, with {ratings} board ratings "
             f"({Application.objects.count()} applications in all)."
@@ -463,6 +469,46 @@ class Command(BaseCommand):
             by=hr,
         )
         placement_answer(placement, accepted=True, by=hr)
+
+    def sessions(self) -> None:
+        """Give each demo posting's interview two sessions to book (one at the posting's first
+        place, one online), invite the candidates waiting at the interview, and book the first
+        of them into its first session, so HR sees who booked and who did not (once: a step with
+        sessions is left as it is)."""
+        booked = False
+        hr = self.users[HR]
+        steps = AssessmentStep.objects.filter(
+            kind=StepKind.INTERVIEW,
+            posting__applications__email__endswith="@example.com",
+            sessions__isnull=True,
+        ).distinct()
+        for step in steps.select_related("posting"):
+            start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+            facility = step.posting.locations.order_by("pk").first()
+            made = []
+            for days, seats, online in ((10, 4, False), (12, 10, True)):
+                if facility is None and not online:
+                    continue
+                session = AssessmentSession.objects.create(
+                    step=step,
+                    starts_at=start + timedelta(days=days),
+                    ends_at=start + timedelta(days=days, hours=3),
+                    facility=None if online else facility,
+                    location_details="" if online else "Room 101",
+                    online_url="https://meet.example.com/csc-interview" if online else "",
+                    capacity=seats,
+                )
+                session.assessors.set(
+                    [member.user for member in step.board_members.select_related("user")]
+                )
+                made.append(session)
+            waiting = Application.objects.filter(
+                posting=step.posting, email__endswith="@example.com", stage=Stage.INTERVIEW
+            )
+            result = invite(waiting, step=step, book_by=start + timedelta(days=8), by=hr)
+            if result.invited and made and not booked:
+                book(SessionInvitation.objects.get(pk=result.invited[0]), made[0])
+                booked = True
 
     @staticmethod
     def facilities(posting: JobPosting, number: int) -> list:
