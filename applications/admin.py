@@ -51,6 +51,7 @@ from applications.assessment import (
 from applications.exports import ExportFormat, export_response
 from applications.forms import (
     AssignForm,
+    InviteToSessionForm,
     MoveForm,
     StageMoveForm,
     StepRatingForm,
@@ -81,6 +82,7 @@ from applications.pre_employment import (
 from applications.preferences import preferences_text
 from applications.resume_text import ResumeText, resume_text
 from applications.services import application_assign, applications_move
+from applications.sessions import SessionRefused, invite
 from applications.storage import PrivateFileSystemStorage
 from applications.validators import PDF
 from csc_careers.db import EstimatedCountPaginator
@@ -458,6 +460,7 @@ class ApplicationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         "assign_to_reviewer",
         "qualify_into_pool",
         "qualify_into_pool_partially",
+        "invite_to_book_session",
         "export_csv",
         "export_xlsx",
         "export_decisions_csv",
@@ -766,6 +769,114 @@ class ApplicationAdmin(PrivateLookupsMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
         return None
+
+    def has_manage_sessions_permission(self, request):
+        return request.user.has_perm("applications.manage_sessions")
+
+    @admin.action(description=_("Invite to book a session…"), permissions=["manage_sessions"])
+    def invite_to_book_session(self, request, queryset):
+        """Ask the step and the deadline, then invite the selected candidates (any number, "select
+        all" included: the service invites them in a few queries) and report."""
+        postings = list(queryset.order_by().values_list("posting_id", flat=True).distinct()[:2])
+        if len(postings) != 1:
+            self.message_user(
+                request,
+                _(
+                    "The selection holds candidates of several job postings: invite those of one "
+                    "posting at a time (filter the list by job posting)."
+                ),
+                messages.ERROR,
+            )
+            return None
+        form = InviteToSessionForm(
+            request.POST if "apply" in request.POST else None, posting_id=postings[0]
+        )
+        if not form.steps:
+            self.message_user(
+                request,
+                _("This posting's assessment plan has no step that candidates book a session of."),
+                messages.ERROR,
+            )
+            return None
+        if form.is_valid():
+            try:
+                invited = invite(
+                    queryset,
+                    step=form.cleaned_data["step"],
+                    book_by=form.cleaned_data["book_by"],
+                    by=request.user,
+                )
+            except SessionRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.report_invited(request, invited, form.cleaned_data["step"])
+                return None
+        return TemplateResponse(
+            request,
+            "admin/applications/application/invite_to_session.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Invite to book a session"),
+                "opts": self.model._meta,
+                "posting": JobPosting.objects.only("reference_number", "title").get(pk=postings[0]),
+                "count": queryset.count(),
+                "form": form,
+                "action": "invite_to_book_session",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+            },
+        )
+
+    def report_invited(self, request, invited, step) -> None:
+        count = len(invited.invited)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d candidate invited to book a session: they are e-mailed the link.",
+                "%(count)d candidates invited to book a session: they are e-mailed the link.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+        if invited.already:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d candidate was invited to this step already (not invited again).",
+                    "%(count)d candidates were invited to this step already (not invited again).",
+                    invited.already,
+                )
+                % {"count": invited.already},
+                messages.INFO,
+            )
+        if invited.not_active:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d candidate was not invited: the application is no longer active.",
+                    "%(count)d candidates were not invited: their applications are no longer "
+                    "active.",
+                    invited.not_active,
+                )
+                % {"count": invited.not_active},
+                messages.WARNING,
+            )
+        seats = max(step.seats - step.taken, 0)  # in the step's sessions to come, as annotated
+        if count > seats:
+            self.message_user(
+                request,
+                ngettext(
+                    "The sessions to come of “%(step)s” have %(seats)d seat left: add sessions "
+                    "or seats, so that those invited find one.",
+                    "The sessions to come of “%(step)s” have %(seats)d seats left: add sessions "
+                    "or seats, so that those invited find one.",
+                    seats,
+                )
+                % {"step": step.title, "seats": seats},
+                messages.WARNING,
+            )
 
     # Each application moved is checked, locked and recorded on its own, and the confirmation page
     # carries one field per application: a bounded batch keeps both reasonable.
@@ -1494,4 +1605,8 @@ class ExportLogAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_select_related = ["exported_by"]
 
 
-from applications import admin_pools  # noqa: E402, F401  (pools, placements, entitlement checks)
+# Registered last: admin_sessions reads this module's inlines and filters.
+from applications import (  # noqa: E402
+    admin_pools,  # noqa: F401  (pools, placements, entitlement checks)
+    admin_sessions,  # noqa: F401  (sessions, invitations, attendance)
+)

@@ -24,3 +24,8 @@ class ApplicationsConfig(AppConfig):
             sender=Application,
             dispatch_uid="applications.email_withdrawal_confirmation",
         )
+        application_moved.connect(
+            listeners.free_seats_of_closed_application,
+            sender=Application,
+            dispatch_uid="applications.free_seats_of_closed_application",
+        )

@@ -10,8 +10,13 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from applications.assessment import Finding
 from applications.exports import ExportFormat
@@ -20,6 +25,7 @@ from applications.kept_resumes import KeptResume, KeptResumes
 from applications.models import (
     Application,
     AssessmentResult,
+    AssessmentSession,
     Entitlement,
     EquityDeclaration,
     HeardFrom,
@@ -27,6 +33,7 @@ from applications.models import (
     PreEmploymentResult,
     Residence,
     SecurityLevel,
+    SessionInvitation,
 )
 from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, Stage
 from applications.pre_employment import CTP_FIELDS, RESULT_FACTS
@@ -44,6 +51,7 @@ from positions.models import (
     StepKind,
     Tenure,
 )
+from positions.models.assessment import SESSION_KINDS
 from positions.models.postings import NO, YES
 
 User = get_user_model()
@@ -361,6 +369,33 @@ class StatusLinkRequestForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class SessionChoiceForm(forms.Form):
+    """The session a candidate books, or changes to, among the sessions of their invitation's step.
+
+    Full, cancelled and started sessions of the step are accepted here: a seat can go between the
+    page and the click, and booking (sessions.book) refuses them with the reason the candidate
+    reads. A session of another step is no choice at all.
+    """
+
+    session = forms.ModelChoiceField(
+        queryset=AssessmentSession.objects.none(),
+        label=_("Choose a session"),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Pick the session you will attend."),
+            "invalid_choice": _("Choose one of the sessions offered."),
+        },
+    )
+
+    def __init__(self, *args, invitation: SessionInvitation, **kwargs):
+        kwargs.setdefault("initial", {"session": invitation.session_id})
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = AssessmentSession.objects.filter(
+            step_id=invitation.step_id
+        ).select_related("facility")
 
 
 def qualification_label(qualification: Qualification) -> str:
@@ -785,3 +820,186 @@ class PreEmploymentResultForm(forms.Form):
             "stage_3_on": data.get("stage_3_on"),
             "note": data.get("note", ""),
         }
+
+
+# --- Sessions candidates book (the admin's forms) ---------------------------------------------
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SessionStepField(forms.ModelChoiceField):
+    """A step of the plan named with its posting: the list holds several campaigns' steps."""
+
+    def label_from_instance(self, step):
+        return f"{step.posting.reference_number} – {step.title}"
+
+
+class AssessorsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.get_username()
+
+
+class AssessmentSessionForm(forms.ModelForm):
+    """A session as HR creates or changes it.
+
+    The steps offered are the admin's (applications/admin_sessions.py), and the session's own
+    once it has one. The seats cannot go below those taken, and a start set is to come.
+    """
+
+    # A link typed without its scheme is taken as secure (the model accepts no other).
+    online_url = AssessmentSession._meta.get_field("online_url").formfield(
+        assume_scheme="https", widget=forms.URLInput(attrs={"class": "vURLField"})
+    )
+
+    class Meta:
+        model = AssessmentSession
+        fields = [
+            "step",
+            "starts_at",
+            "ends_at",
+            "facility",
+            "location_details",
+            "online_url",
+            "capacity",
+            "assessors",
+        ]
+        field_classes = {"step": SessionStepField, "assessors": AssessorsField}
+        help_texts = {
+            "assessors": _("Leave empty to name the step's assessment board."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        step = self.fields.get("step")
+        if step is not None and self.instance.step_id:
+            # A session of a campaign no longer current keeps its step.
+            step.queryset = (
+                AssessmentStep.objects.filter(
+                    Q(pk__in=step.queryset.values("pk")) | Q(pk=self.instance.step_id)
+                )
+                .select_related("posting")
+                .order_by(*step.queryset.query.order_by)
+            )
+        assessors = self.fields.get("assessors")
+        if assessors is not None and self.instance.pk:
+            # An assessor who has since left the staff is not dropped by saving something else.
+            assessors.queryset = User.objects.filter(
+                Q(pk__in=assessors.queryset.values("pk"))
+                | Q(pk__in=self.instance.assessors.values("pk"))
+            ).order_by(*assessors.queryset.query.order_by)
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        # A start left as it was may have passed (HR corrects the room of a session that has
+        # started); a start HR sets, of a new session or a moved one, must be to come.
+        if starts_at and "starts_at" in self.changed_data and starts_at <= timezone.now():
+            raise ValidationError(
+                _("Give a start to come: candidates cannot come to a session in the past.")
+            )
+        return starts_at
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk is None or capacity is None:
+            return capacity
+        with transaction.atomic():
+            # The session's row stays locked until the admin's transaction ends: a candidate
+            # booking meanwhile waits for it, then counts against the new number of seats.
+            cancelled_at = (
+                AssessmentSession.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("cancelled_at", flat=True)
+                .first()
+            )
+            if cancelled_at is not None:
+                # Cancelled by someone else since this page was opened.
+                self.add_error(None, _("This session is cancelled: it can no longer be changed."))
+            taken = SessionInvitation.objects.filter(session_id=self.instance.pk).count()
+        if capacity < taken:
+            raise ValidationError(
+                ngettext(
+                    "%(taken)d seat is taken: the session cannot have fewer seats.",
+                    "%(taken)d seats are taken: the session cannot have fewer seats.",
+                    taken,
+                )
+                % {"taken": taken}
+            )
+        return capacity
+
+
+class CancelSessionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The booked candidates read it as written in the e-mail that tells them: write it "
+            "in English and in French."
+        ),
+    )
+
+
+def steps_to_invite_to(posting_id: int) -> QuerySet:
+    """The steps of a posting's plan that candidates book sessions of, in the plan's order, with
+    `sessions_to_come` (not cancelled), their `seats` and the seats `taken` in them."""
+    now = timezone.now()
+    to_come = (
+        AssessmentSession.objects.filter(
+            step=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gt=now
+        )
+        .order_by()
+        .values("step")
+    )
+    booked = (
+        SessionInvitation.objects.filter(
+            session__step=OuterRef("pk"),
+            session__cancelled_at__isnull=True,
+            session__starts_at__gt=now,
+        )
+        .order_by()
+        .values("session__step")
+    )
+    return (
+        AssessmentStep.objects.filter(posting_id=posting_id, kind__in=SESSION_KINDS)
+        .annotate(
+            sessions_to_come=Coalesce(Subquery(to_come.annotate(n=Count("pk")).values("n")), 0),
+            seats=Coalesce(Subquery(to_come.annotate(n=Sum("capacity")).values("n")), 0),
+            taken=Coalesce(Subquery(booked.annotate(n=Count("pk")).values("n")), 0),
+        )
+        .order_by("order", "pk")
+    )
+
+
+class InviteStepField(forms.ModelChoiceField):
+    """A step of the posting's plan, with the room its sessions to come have left."""
+
+    def label_from_instance(self, step):
+        return _("%(step)s (sessions to come: %(sessions)d, seats left: %(seats)d)") % {
+            "step": step.title,
+            "sessions": step.sessions_to_come,
+            "seats": max(step.seats - step.taken, 0),
+        }
+
+
+class InviteToSessionForm(forms.Form):
+    """The step candidates are invited to book a session of, and until when they may book."""
+
+    step = InviteStepField(label=_("Step"), queryset=AssessmentStep.objects.none())
+    book_by = forms.DateTimeField(label=_("Book or change by"), widget=DATETIME_INPUT)
+
+    def __init__(self, *args, posting_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        steps = self.fields["step"]
+        steps.queryset = steps_to_invite_to(posting_id)
+        self.steps = list(steps.queryset)
+        if len(self.steps) == 1:
+            steps.initial = self.steps[0].pk
+        self.fields["book_by"].help_text = _(
+            "Until then, candidates may book a session and change it. Time zone: %(zone)s."
+        ) % {"zone": timezone.get_current_timezone_name()}
+
+    def clean_book_by(self):
+        book_by = self.cleaned_data["book_by"]
+        if book_by <= timezone.now():
+            raise ValidationError(_("Give a deadline in the future."))
+        return book_by

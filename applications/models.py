@@ -1151,6 +1151,14 @@ class AssessmentSession(models.Model):
         verbose_name=_("assessors"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # The calendar files sent to booked candidates are revised from it (their SEQUENCE grows).
+    changed_at = models.DateTimeField(
+        _("time or place last changed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When HR last changed what booked candidates were told: time or place."),
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1221,11 +1229,18 @@ class AssessmentSession(models.Model):
             raise ValidationError({"online_url": _("Give a secure link (https://…).")})
 
 
+# What booked candidates were told of their session and rely on, when and where: HR's change of
+# any of it is e-mailed to them (applications/sessions.py, session_changed).
+SESSION_WHEN_FIELDS = frozenset({"starts_at", "ends_at"})
+SESSION_WHERE_FIELDS = frozenset({"facility", "location_details", "online_url"})
+
+
 class InvitationStatus(models.TextChoices):
     INVITED = "invited", _("Invited, not booked")
     BOOKED = "booked", _("Booked")
     ATTENDED = "attended", _("Attended")
     NO_SHOW = "no-show", _("Did not attend")
+    CLOSED = "closed", _("Application closed")
 
 
 # The invitations that still stand: a candidate has one per step at a time. A no-show's invitation
@@ -1235,6 +1250,8 @@ OPEN_INVITATION_STATUSES = (
     InvitationStatus.BOOKED,
     InvitationStatus.ATTENDED,
 )
+# The invitations that hold no seat: not booked yet, or closed with their application.
+SEATLESS_STATUSES = (InvitationStatus.INVITED, InvitationStatus.CLOSED)
 
 
 class SessionInvitation(models.Model):
@@ -1295,8 +1312,8 @@ class SessionInvitation(models.Model):
             ),
             # A seat is held exactly when the invitation is booked, attended or missed.
             models.CheckConstraint(
-                condition=models.Q(status=InvitationStatus.INVITED, session__isnull=True)
-                | (~models.Q(status=InvitationStatus.INVITED) & models.Q(session__isnull=False)),
+                condition=models.Q(status__in=SEATLESS_STATUSES, session__isnull=True)
+                | (~models.Q(status__in=SEATLESS_STATUSES) & models.Q(session__isnull=False)),
                 name="invitation_session_matches_status",
             ),
         ]
@@ -1313,14 +1330,26 @@ class SessionInvitation(models.Model):
     def __str__(self):
         return f"{self.application.reference} – {self.step}"
 
+    def may_change(self, *, now: datetime.datetime | None = None) -> bool:
+        """Whether the candidate may still book or change: invited or booked, before the
+        deadline, before the booked session starts, and while the application is active."""
+        now = now or timezone.now()
+        if self.status not in (InvitationStatus.INVITED, InvitationStatus.BOOKED):
+            return False
+        if now >= self.book_by or self.application.stage not in ACTIVE_STAGES:
+            return False
+        return self.session is None or self.session.starts_at > now
+
 
 class BookingEventKind(models.TextChoices):
     INVITED = "invited", _("Invited")
     BOOKED = "booked", _("Booked")
     CHANGED = "changed", _("Changed to another session")
+    SESSION_CHANGED = "session-changed", _("Session's time or place changed")
     SESSION_CANCELLED = "session-cancelled", _("Session cancelled")
     ATTENDED = "attended", _("Attended")
     NO_SHOW = "no-show", _("Did not attend")
+    CLOSED = "closed", _("Seat released: the application closed")
 
 
 class BookingEvent(PermanentRecord):

@@ -9,6 +9,7 @@ e-mails that follow are sent once it commits (tasks.py).
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 from applications import tasks
 from applications.models import (
     OPEN_INVITATION_STATUSES,
+    SESSION_WHEN_FIELDS,
+    SESSION_WHERE_FIELDS,
     Application,
     AssessmentSession,
     BookingEvent,
@@ -35,6 +38,10 @@ from positions.models.assessment import SESSION_KINDS
 REMINDER_BEFORE = datetime.timedelta(days=2)
 # Invitations are written and e-mailed in chunks of this many (an invitation of thousands).
 INVITE_CHUNK = 1000
+
+
+# What closing an application closes: invitations not booked, and bookings.
+SESSION_STATUSES_TO_CLOSE = (InvitationStatus.INVITED, InvitationStatus.BOOKED)
 
 
 class BookingRefused(Exception):
@@ -72,14 +79,9 @@ def sessions_to_book(invitation: SessionInvitation) -> QuerySet:
 
 
 def may_change(invitation: SessionInvitation, *, now: datetime.datetime | None = None) -> bool:
-    """Whether the candidate may still book or change: invited or booked, before the deadline,
-    before the booked session starts, and while the application is active."""
-    now = now or timezone.now()
-    if invitation.status not in (InvitationStatus.INVITED, InvitationStatus.BOOKED):
-        return False
-    if now >= invitation.book_by or invitation.application.stage not in ACTIVE_STAGES:
-        return False
-    return invitation.session is None or invitation.session.starts_at > now
+    """Whether the candidate may still book or change (SessionInvitation.may_change: the
+    e-mails read the rule too)."""
+    return invitation.may_change(now=now)
 
 
 @dataclass
@@ -176,7 +178,9 @@ def book(invitation: SessionInvitation, session: AssessmentSession) -> SessionIn
             raise SessionClosed(_("The deadline to book or change a session has passed."))
         if current.session is not None and current.session.starts_at <= now:
             raise SessionClosed(_("Your session has started: it can no longer be changed."))
-        target = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+        target = AssessmentSession.objects.select_for_update().filter(pk=session.pk).first()
+        if target is None:  # deleted by HR (it had no booking) since the page was shown
+            raise SessionClosed(_("This session no longer exists. Choose another."))
         if target.step_id != current.step_id:
             raise NotInvited(_("You are not invited to this session."))
         if target.cancelled_at is not None:
@@ -208,6 +212,9 @@ def cancel_session(session: AssessmentSession, *, by: AbstractBaseUser, reason: 
         current = AssessmentSession.objects.select_for_update().get(pk=session.pk)
         if current.cancelled_at is not None:
             raise SessionRefused(_("This session is already cancelled."))
+        if current.starts_at <= timezone.now():
+            # Its candidates came or did not: attendance is marked instead.
+            raise SessionRefused(_("This session has started: it can no longer be cancelled."))
         now = timezone.now()
         current.cancelled_at, current.cancelled_by, current.cancellation_reason = now, by, reason
         current.save(update_fields=["cancelled_at", "cancelled_by", "cancellation_reason"])
@@ -234,6 +241,53 @@ def cancel_session(session: AssessmentSession, *, by: AbstractBaseUser, reason: 
         transaction.on_commit(lambda: tasks.send_session_cancelled.enqueue(booked, current.pk))
     session.cancelled_at = current.cancelled_at
     return booked
+
+
+def session_changed(
+    session: AssessmentSession, fields: Iterable[str], *, by: AbstractBaseUser | None = None
+) -> list[int]:
+    """Record that HR changed the session's time or place (`fields`: the names of the fields
+    changed, others ignored), in HR's transaction and in each booking's history, and e-mail its
+    booked candidates the change with their calendar file revised once it commits.
+
+    A start that moved resets the bookings' reminders, so the reminder fits the new date. A
+    session that is over is not e-mailed about. Return the ids of the invitations told.
+    """
+    changed = sorted((SESSION_WHEN_FIELDS | SESSION_WHERE_FIELDS) & set(fields))
+    if not changed:
+        return []
+    with transaction.atomic():
+        current = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+        if current.cancelled_at is not None:
+            # What its candidates were told stays as it was.
+            raise SessionRefused(_("This session is cancelled: it can no longer be changed."))
+        now = timezone.now()
+        current.changed_at = now
+        current.save(update_fields=["changed_at"])
+        booked = list(
+            SessionInvitation.objects.filter(
+                session=current, status=InvitationStatus.BOOKED
+            ).values_list("pk", flat=True)
+        )
+        if "starts_at" in changed:
+            SessionInvitation.objects.filter(pk__in=booked).update(reminded_at=None)
+        BookingEvent.objects.bulk_create(
+            [
+                BookingEvent(
+                    invitation_id=pk,
+                    kind=BookingEventKind.SESSION_CHANGED,
+                    session=current,
+                    by=by,
+                    at=now,
+                )
+                for pk in booked
+            ]
+        )
+        told = booked if current.ends_at > now else []
+        if told:
+            transaction.on_commit(lambda: tasks.send_session_changed.enqueue(told, changed))
+    session.changed_at = now
+    return told
 
 
 def mark_attendance(invitations: QuerySet, *, attended: bool, by: AbstractBaseUser) -> int:
@@ -275,6 +329,32 @@ def mark_attendance(invitations: QuerySet, *, attended: bool, by: AbstractBaseUs
     return len(markable)
 
 
+def invitations_close(application: Application) -> int:
+    """Close the invitations of an application that has closed (withdrawn, screened out, not
+    retained): its seats in sessions not started yet are freed for others. A booked session that
+    has started stays, for HR to mark attendance. Return how many were closed."""
+    now = timezone.now()
+    with transaction.atomic():
+        closing = list(
+            SessionInvitation.objects.select_for_update(of=("self",))
+            .filter(application=application, status__in=SESSION_STATUSES_TO_CLOSE)
+            .exclude(session__starts_at__lte=now)
+            .values_list("pk", "session_id")
+        )
+        SessionInvitation.objects.filter(pk__in=[pk for pk, _session in closing]).update(
+            status=InvitationStatus.CLOSED, session=None, reminded_at=None
+        )
+        BookingEvent.objects.bulk_create(
+            [
+                BookingEvent(
+                    invitation_id=pk, kind=BookingEventKind.CLOSED, session_id=session, at=now
+                )
+                for pk, session in closing
+            ]
+        )
+    return len(closing)
+
+
 def overlapping(session: AssessmentSession) -> QuerySet:
     """Other sessions, not cancelled, that share an assessor with this one and overlap it in time.
 
@@ -293,10 +373,12 @@ def overlapping(session: AssessmentSession) -> QuerySet:
 
 
 def due_reminders(now: datetime.datetime | None = None) -> QuerySet:
-    """Booked invitations whose session starts within REMINDER_BEFORE and that got no reminder."""
+    """Booked invitations whose session starts within REMINDER_BEFORE and that got no reminder,
+    of applications still active (a candidate who withdrew is not reminded)."""
     now = now or timezone.now()
     return SessionInvitation.objects.filter(
         Q(status=InvitationStatus.BOOKED, reminded_at__isnull=True),
+        application__stage__in=ACTIVE_STAGES,
         session__cancelled_at__isnull=True,
         session__starts_at__gt=now,
         session__starts_at__lte=now + REMINDER_BEFORE,

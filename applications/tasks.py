@@ -2,11 +2,13 @@
 
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django_tasks import task
 
 from applications import calendar
 from applications.models import (
+    SESSION_WHEN_FIELDS,
+    SESSION_WHERE_FIELDS,
     Application,
     AssessmentSession,
     InvitationStatus,
@@ -24,12 +26,15 @@ def send_to_applicant(
     *,
     connection=None,
     invitation: SessionInvitation | None = None,
+    cancelled: AssessmentSession | None = None,
     **context,
 ) -> None:
     """Send applications/email/<template> to the applicant, in their language.
 
-    With an invitation to a session, the e-mail carries the link to its booking page, and once
-    booked, the session as a calendar file.
+    With an invitation to a session, the e-mail carries the link to its booking page, whether
+    the candidate may still book or change (`may_change`), and once booked, the session as a
+    calendar file. With the session it had booked `cancelled` (and none booked since), the
+    calendar file is the one that takes the session out of the candidate's calendar.
     """
     language = application.correspondence_language
     attachments = None
@@ -38,8 +43,12 @@ def send_to_applicant(
         status_url = absolute_url(application.get_absolute_url())
         if invitation is not None:
             context["booking_url"] = absolute_url(invitation_url(invitation, application))
+            context["may_change"] = invitation.may_change()
             if invitation.session is not None:
                 ics = calendar.booking_calendar(invitation, status_url=status_url)
+                attachments = [(calendar.FILE_NAME, ics, calendar.CONTENT_TYPE)]
+            elif cancelled is not None:
+                ics = calendar.cancellation_calendar(invitation, cancelled, status_url=status_url)
                 attachments = [(calendar.FILE_NAME, ics, calendar.CONTENT_TYPE)]
     send_templated(
         f"applications/email/{template}",
@@ -52,6 +61,7 @@ def send_to_applicant(
             "posting": application.posting,
             "status_url": status_url,
             "invitation": invitation,
+            "cancelled": cancelled,
             **context,
         },
     )
@@ -65,12 +75,19 @@ def invitation_url(invitation: SessionInvitation, application: Application) -> s
     )
 
 
+# What a session e-mail reads of an invitation: no query per e-mail.
+INVITATION_RELATED = (
+    "application__posting",
+    "step",
+    "session__facility",
+    "session__facility__province",
+)
+
+
 def invitations_with_all(ids) -> list[SessionInvitation]:
     return list(
         SessionInvitation.objects.filter(pk__in=ids)
-        .select_related(
-            "application__posting", "step", "session__facility", "session__facility__province"
-        )
+        .select_related(*INVITATION_RELATED)
         .order_by("pk")
     )
 
@@ -99,8 +116,35 @@ def send_booking_confirmation(invitation_id: int) -> None:
 
 
 @task()
+def send_session_changed(invitation_ids: list[int], changed: list[str] | None = None) -> None:
+    """Tell the candidates booked into a session that HR changed its time or place (`changed`:
+    the fields changed), with their calendar file revised (one mail connection for all).
+
+    A candidate who has moved to another session since, or booked after the change, is not
+    told: their booking's confirmation gave the session as it is.
+    """
+    changed = set(changed or ())
+    with mail.get_connection() as connection:
+        for invitation in invitations_with_all(invitation_ids):
+            session = invitation.session
+            if invitation.status != InvitationStatus.BOOKED or session.is_cancelled:
+                continue
+            if session.changed_at is None or invitation.booked_at > session.changed_at:
+                continue
+            send_to_applicant(
+                invitation.application,
+                "session_changed",
+                connection=connection,
+                invitation=invitation,
+                changed_when=bool(changed & SESSION_WHEN_FIELDS),
+                changed_where=bool(changed & SESSION_WHERE_FIELDS),
+            )
+
+
+@task()
 def send_session_cancelled(invitation_ids: list[int], session_id: int) -> None:
-    """Tell the candidates booked into a cancelled session, and invite them to pick another."""
+    """Tell the candidates booked into a cancelled session, and invite them to pick another;
+    the calendar file attached takes the session out of their calendar."""
     session = AssessmentSession.objects.select_related("facility").get(pk=session_id)
     with mail.get_connection() as connection:
         for invitation in invitations_with_all(invitation_ids):
@@ -114,11 +158,17 @@ def send_session_cancelled(invitation_ids: list[int], session_id: int) -> None:
 
 
 def send_session_reminder(invitation: SessionInvitation, *, connection=None) -> None:
-    """Remind a candidate of their session (sent by `manage.py send_session_reminders`)."""
+    """Remind a candidate of their session, with the session's calendar file.
+
+    Sent by `manage.py send_session_reminders`, which marks the invitation reminded in the
+    transaction that chose it (so two passes at once send it once).
+    """
     send_to_applicant(
-        invitation.application, "session_reminder", connection=connection, invitation=invitation
+        invitation.application,
+        "session_reminder",
+        connection=connection,
+        invitation=invitation,
     )
-    SessionInvitation.objects.filter(pk=invitation.pk).update(reminded_at=timezone.now())
 
 
 @task()

@@ -1,12 +1,14 @@
-"""The job seeker's side: apply, see the confirmation, follow or withdraw the application."""
+"""The job seeker's side: apply, see the confirmation, follow or withdraw the application, and
+book the sessions of the steps they are invited to."""
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -15,19 +17,30 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
+from applications import calendar
 from applications.assessment import PRE_EMPLOYMENT_STAGES, STEP_STAGES, current_steps
 from applications.exports import export_response
 from applications.filters import ApplicationExportFilter
-from applications.forms import ApplicationForm, EquityDeclarationForm, StatusLinkRequestForm
+from applications.forms import (
+    ApplicationForm,
+    EquityDeclarationForm,
+    SessionChoiceForm,
+    StatusLinkRequestForm,
+)
 from applications.kept_resumes import KeptResumes
 from applications.models import (
+    OPEN_INVITATION_STATUSES,
     Application,
+    AssessmentSession,
+    InvitationStatus,
+    SessionInvitation,
     StageChange,
     StageMessage,
     StatusLinkExpired,
+    absolute_url,
     qualifications_named_not_met,
 )
-from applications.pipeline import NOT_MET_STAGES, NOTIFIED_STAGES, MoveRefused, Stage
+from applications.pipeline import ACTIVE_STAGES, NOT_MET_STAGES, NOTIFIED_STAGES, MoveRefused, Stage
 from applications.pre_employment import status_lines, steps_for_status
 from applications.services import (
     DuplicateApplication,
@@ -37,7 +50,8 @@ from applications.services import (
     application_withdraw,
     status_links_send,
 )
-from positions.models import JobPosting, PostingState
+from applications.sessions import BookingRefused, book, may_change, sessions_to_book
+from positions.models import AssessmentStep, JobPosting, PostingState
 
 # The stages at which a candidate is at some step of a plan (the status page names the step).
 STEP_STAGE_SET = set().union(*STEP_STAGES.values())
@@ -233,6 +247,42 @@ class StatusMixin:
             raise Http404("No application has this link.") from None
 
 
+def session_when(session: AssessmentSession) -> str:
+    """When the session takes place as candidates read it, in the active language: in the site's
+    zone, the zone named (the candidate may live in another), as the e-mails say it."""
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    if starts.date() == ends.date():
+        return _("%(date)s, from %(start)s to %(end)s (%(zone)s)") % {
+            "date": formats.date_format(starts, "DATE_FORMAT"),
+            "start": formats.time_format(starts, "TIME_FORMAT"),
+            "end": formats.time_format(ends, "TIME_FORMAT"),
+            "zone": formats.date_format(starts, "T"),
+        }
+    return _("from %(start)s (%(start_zone)s) to %(end)s (%(end_zone)s)") % {
+        "start": formats.date_format(starts, "DATETIME_FORMAT"),
+        "start_zone": formats.date_format(starts, "T"),
+        "end": formats.date_format(ends, "DATETIME_FORMAT"),
+        "end_zone": formats.date_format(ends, "T"),
+    }
+
+
+def with_invitation(steps: QuerySet, application: Application) -> QuerySet:
+    """The steps, each with the application's invitation that stands to it (or None), and its
+    session and facility, as `standing_invitation`: joined, not one more query. A candidate has
+    at most one such invitation per step (the one_open_invitation_per_step constraint), so the
+    join adds no row."""
+    standing = FilteredRelation(
+        "invitations",
+        condition=Q(
+            invitations__application=application,
+            invitations__status__in=OPEN_INVITATION_STATUSES,
+        ),
+    )
+    return steps.annotate(standing_invitation=standing).select_related(
+        "standing_invitation__session__facility"
+    )
+
+
 @method_decorator(private, name="dispatch")
 class StatusView(StatusMixin, TemplateView):
     """Where the application stands: the stage, the step of the plan with its date and, when
@@ -252,16 +302,28 @@ class StatusView(StatusMixin, TemplateView):
                 else StageChange.objects.all(),
             ),
         )
-        steps, pre_employment = [], []
+        steps, pre_employment, sessions = [], [], []
         if application.stage in PRE_EMPLOYMENT_SHOWN:
-            # The plan with each pre-employment result in force: the one query for the plan.
+            # The plan with each pre-employment result in force, and each step's invitation to
+            # book a session: the one query for the plan.
             prefetch_related_objects(
                 [application.posting],
-                Prefetch("assessment_steps", queryset=steps_for_status(application)),
+                Prefetch(
+                    "assessment_steps",
+                    queryset=with_invitation(steps_for_status(application), application),
+                ),
             )
             pre_employment = status_lines(application.posting.assessment_steps.all())
         elif application.stage in STEP_STAGE_SET:
-            prefetch_related_objects([application.posting], "assessment_steps")
+            prefetch_related_objects(
+                [application.posting],
+                Prefetch(
+                    "assessment_steps",
+                    queryset=with_invitation(AssessmentStep.objects.all(), application),
+                ),
+            )
+        if application.stage in PRE_EMPLOYMENT_SHOWN | STEP_STAGE_SET:
+            sessions = self.invitations(application)
         if application.stage in STEP_STAGE_SET:
             steps = current_steps(application)
         message = (
@@ -272,6 +334,8 @@ class StatusView(StatusMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "application": application,
+            "sessions": sessions,
+            "statuses": InvitationStatus,
             "changes": application.stage_changes.all(),
             "current_steps": steps,
             "pre_employment_steps": pre_employment,
@@ -280,6 +344,28 @@ class StatusView(StatusMixin, TemplateView):
             "can_withdraw": application.can_move_to(Stage.WITHDRAWN),
             "can_apply_again": application.can_apply_again(),
         }
+
+    @staticmethod
+    def invitations(application: Application) -> list[tuple[SessionInvitation, bool]]:
+        """The invitations to book a session that stand, in the plan's order, each with whether
+        it may still be booked or changed (read from the prefetched plan, see with_invitation).
+        Once the application is closed (hired), only the sessions attended."""
+        shown = (
+            OPEN_INVITATION_STATUSES
+            if application.stage in ACTIVE_STAGES
+            else (InvitationStatus.ATTENDED,)
+        )
+        invitations = []
+        for step in application.posting.assessment_steps.all():
+            # Django sets no attribute when the join finds no row.
+            invitation = getattr(step, "standing_invitation", None)
+            if invitation is None or invitation.status not in shown:
+                continue
+            invitation.application, invitation.step = application, step
+            if invitation.session is not None:
+                invitation.session.when = session_when(invitation.session)
+            invitations.append((invitation, may_change(invitation)))
+        return invitations
 
 
 @method_decorator(private, name="dispatch")
@@ -311,6 +397,129 @@ class WithdrawView(StatusMixin, View):
         else:
             closed = _("This application can no longer be withdrawn: it is already closed.")
             messages.info(self.request, closed)
+
+
+class InvitationMixin(StatusMixin):
+    """Find the invitation named in the URL among those of the token's application, or 404."""
+
+    def get_invitation(self) -> SessionInvitation:
+        application = self.get_application()
+        try:
+            # Through the application's manager: the invitation's application is that one,
+            # posting included, without another query.
+            return application.session_invitations.select_related("step", "session__facility").get(
+                pk=self.kwargs["invitation"]
+            )
+        except SessionInvitation.DoesNotExist:
+            raise Http404("This application has no such invitation.") from None
+
+
+@method_decorator(private, name="dispatch")
+class BookingView(InvitationMixin, TemplateView):
+    """Pick a session of a step the candidate is invited to, or change it until the deadline;
+    afterwards, the booking read-only."""
+
+    template_name = "applications/booking.html"
+
+    def get(self, request, *args, **kwargs):
+        invitation = self.get_invitation()
+        return self.booking_page(invitation, SessionChoiceForm(invitation=invitation))
+
+    def post(self, request, *args, **kwargs):
+        invitation = self.get_invitation()
+        form = SessionChoiceForm(request.POST, invitation=invitation)
+        if not form.is_valid():
+            return self.booking_page(invitation, form)
+        session = form.cleaned_data["session"]
+        unchanged = (
+            invitation.status == InvitationStatus.BOOKED and invitation.session_id == session.pk
+        )
+        previous = invitation.session_id
+        try:
+            book(invitation, session)
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+            # What is left now (another candidate took the seat, HR cancelled the session…).
+            invitation = self.get_invitation()
+            # 409: the request was sound, but what it asked for is no longer there to take.
+            return self.booking_page(invitation, SessionChoiceForm(invitation=invitation), 409)
+        if unchanged:
+            messages.info(request, _("This is already your session: nothing has changed."))
+        else:
+            text = (
+                _(
+                    "Your session is booked: %(session)s, %(place)s. A confirmation with a "
+                    "calendar file is on its way to you."
+                )
+                if previous is None
+                else _(
+                    "Your session is changed: %(session)s, %(place)s. A confirmation with a "
+                    "calendar file is on its way to you."
+                )
+            )
+            messages.success(
+                request, text % {"session": session_when(session), "place": session.where}
+            )
+        return HttpResponseRedirect(request.path)
+
+    def booking_page(self, invitation: SessionInvitation, form: SessionChoiceForm, status=200):
+        can_change = may_change(invitation)
+        if invitation.session is not None:
+            invitation.session.when = session_when(invitation.session)
+        choices = list(sessions_to_book(invitation)) if can_change else []
+        # The error summary links to the field's id: the first radio that can be picked has it.
+        field_id, linked = form["session"].auto_id, False
+        for choice in choices:
+            choice.when = session_when(choice)
+            # The candidate's own session is theirs even when it is full.
+            choice.is_full = choice.left <= 0 and choice.pk != invitation.session_id
+            choice.input_id = f"{field_id}_{choice.pk}"
+            if not choice.is_full and not linked:
+                choice.input_id, linked = field_id, True
+        context = self.get_context_data(
+            application=invitation.application,
+            posting=invitation.application.posting,
+            invitation=invitation,
+            booked=invitation.status == InvitationStatus.BOOKED,
+            can_change=can_change,
+            closed_because="" if can_change else self.closed_because(invitation),
+            choices=choices,
+            bookable=linked,
+            form=form,
+            forms_with_errors=[form] if form.errors else [],
+            error_count=len(form.errors),
+        )
+        return self.render_to_response(context, status=status)
+
+    @staticmethod
+    def closed_because(invitation: SessionInvitation) -> str:
+        """Why the booking can no longer be made or changed, in the candidate's words."""
+        if invitation.status == InvitationStatus.ATTENDED:
+            return _("You attended this session.")
+        if invitation.status == InvitationStatus.NO_SHOW:
+            return _("Our records show that you did not attend this session.")
+        if invitation.application.stage not in ACTIVE_STAGES:
+            return _("Your application is closed: there is no session to book.")
+        if timezone.now() >= invitation.book_by:
+            return _("The deadline to book or change a session has passed.")
+        return _("Your session has started: it can no longer be changed.")
+
+
+@method_decorator(private, name="dispatch")
+class BookingCalendarView(InvitationMixin, View):
+    """The booked session as a calendar file (.ics), to add to the candidate's calendar."""
+
+    def get(self, request, *args, **kwargs):
+        invitation = self.get_invitation()
+        if invitation.status != InvitationStatus.BOOKED:
+            raise Http404("This invitation has no session booked.")
+        status_url = absolute_url(invitation.application.get_absolute_url())
+        response = HttpResponse(
+            calendar.booking_calendar(invitation, status_url=status_url),
+            content_type=f"{calendar.CONTENT_TYPE}; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{calendar.FILE_NAME}"'
+        return response
 
 
 @method_decorator(

@@ -209,6 +209,13 @@ class TestBook:
         invitation.refresh_from_db()
         assert invitation.session_id is None
 
+    def test_a_session_deleted_since_the_page_was_shown_is_refused(self, step):
+        session = session_of(step)
+        invitation = invited(step)
+        AssessmentSession.objects.filter(pk=session.pk).delete()
+        with pytest.raises(SessionClosed):
+            book(invitation, session)
+
     def test_a_withdrawn_application_books_nothing(self, step):
         session = session_of(step)
         invitation = invited(step)
@@ -248,6 +255,17 @@ class TestCancelAndAttendance:
         assert BookingEvent.objects.filter(kind=BookingEventKind.SESSION_CANCELLED).count() == 2
         with pytest.raises(SessionRefused):
             cancel_session(session, by=hr, reason="Again.")
+
+    def test_a_session_that_started_cannot_be_cancelled(self, step):
+        session = session_of(step)
+        AssessmentSession.objects.filter(pk=session.pk).update(
+            starts_at=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        session.refresh_from_db()
+        with pytest.raises(SessionRefused):
+            cancel_session(session, by=None, reason="Too late.")
+        session.refresh_from_db()
+        assert session.cancelled_at is None
 
     def test_attendance_is_marked_only_once_the_session_started(self, step):
         session = session_of(step, capacity=3)
@@ -301,3 +319,24 @@ def test_reminders_are_due_two_days_before_for_booked_sessions_only(step):
     cancel_session(cancelled, by=None, reason="Cancelled.")
 
     assert list(due_reminders()) == [SessionInvitation.objects.get(pk=booked_soon.pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("stage", [Stage.WITHDRAWN, Stage.REJECTED])
+def test_an_application_that_closes_frees_its_seat_and_books_nothing_more(stage):
+    posting = JobPostingFactory()
+    step = AssessmentStep.objects.create(posting=posting, kind=StepKind.INTERVIEW, order=1)
+    session = session_of(step, capacity=1)
+    leaving, waiting = invited(step, 2)
+    book(leaving, session)
+    not_met = posting.qualifications.all()[:1] if stage == Stage.REJECTED else ()
+
+    leaving.application.move_to(stage, not_met=not_met)
+
+    leaving.refresh_from_db()
+    assert (leaving.status, leaving.session_id) == (InvitationStatus.CLOSED, None)
+    assert leaving.events.last().kind == BookingEventKind.CLOSED
+    assert leaving.events.last().session_id == session.pk
+    book(waiting, session)  # the seat it held is free
+    with pytest.raises(NotInvited):
+        book(leaving, session)

@@ -1,69 +1,19 @@
 """Send the job alerts that are due: once, or on a schedule with --forever."""
 
-import logging
-import signal
-import threading
-import time
-
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
-
+from csc_careers.worker import PassCommand
 from positions.alert_sending import AlertPass, send_job_alerts
 
-logger = logging.getLogger(__name__)
 
-
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-
-class Command(BaseCommand):
+class Command(PassCommand):
     help = (
         "Send job alert e-mails that are due, and delete expired sign-ups and dormant "
         "subscriptions. With --forever, run a pass every --every seconds until SIGTERM."
     )
+    default_every = 3600
+    pass_name = "job alert pass"
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--forever", action="store_true", help="Run a pass, wait, and again, until stopped."
-        )
-        parser.add_argument(
-            "--every",
-            type=int,
-            default=3600,
-            metavar="SECONDS",
-            help="With --forever: seconds from the start of one pass to the next (3600).",
-        )
-
-    def handle(self, *args, forever=False, every=3600, **options):
-        if every < 1:
-            raise CommandError("--every must be at least 1 second.")
-        if not forever:
-            self.report(send_job_alerts())
-            return
-        stop = threading.Event()
-
-        def stop_soon(signum, frame):
-            # The pass ends after the chunk it is in: what is left is for the next start.
-            stop.set()
-
-        previous = {signum: signal.signal(signum, stop_soon) for signum in STOP_SIGNALS}
-        try:
-            while not stop.is_set():
-                started = time.monotonic()
-                try:
-                    self.report(send_job_alerts(should_stop=stop.is_set))
-                except Exception:
-                    # A mail server or database that is down for a while must not stop the
-                    # worker (scripts/serve would stop the site with it): the next pass retries,
-                    # and resumes the deliveries this one recorded.
-                    logger.exception("The job alert pass failed; the next one will retry.")
-                # A connection kept idle for an hour may have been closed by the server: a new one.
-                connections.close_all()
-                stop.wait(max(every - (time.monotonic() - started), 1))
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-        self.stdout.write("Stopped.")
+    def one_pass(self, should_stop):
+        return send_job_alerts(should_stop=should_stop)
 
     def report(self, result: AlertPass) -> None:
         if result.skipped:
