@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=200)
     parser.add_argument("--invite", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--show-queries", action="store_true", help="The pool page's slowest.")
     options = parser.parse_args()
 
     import django
@@ -59,7 +60,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection, reset_queries, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -93,7 +94,7 @@ def main() -> None:
             **APPLICATION_VALUES,
             "posting_id": str(posting.pk),
             "reference": f"'B{label[0]}-' || lpad(g::text, 9, '0')",
-            "email": f"'bench-{label}-' || g || '@example.invalid'",
+            "email": f"'bench-{label.lower()}-' || g || '@example.invalid'",
             "stage": f"'{Stage.INTERVIEW.value}'",
         }
         with connection.cursor() as cursor:
@@ -124,17 +125,26 @@ def main() -> None:
             client = Client()
             client.force_login(admin)
             print(f"Making campaigns of {options.small:,} and {options.applicants:,}…", flush=True)
-            small = campaign(options.small, "small")
-            large = campaign(options.applicants, "large")
+            small = campaign(options.small, "SMALL")
+            large = campaign(options.applicants, "LARGE")
 
             pool_url = reverse("admin:applications_poolmember_changelist")
             pages = {}
             for name, posting in (("small", small), ("large", large)):
                 url = f"{pool_url}?posting={posting.pk}"
                 client.get(url)  # warm
+                # The request's start empties the query log: begin the capture from empty.
+                reset_queries()
                 with CaptureQueriesContext(connection) as queries:
                     response = client.get(url)
                 assert response.status_code == 200, response.status_code
+                if options.show_queries:
+                    slowest = sorted(queries, key=lambda q: -float(q["time"]))
+                    for query in slowest[:3]:
+                        print(f"  {name} {query['time']} s: {query['sql'][:300]}")
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[0]["sql"])
+                        print("\n".join(row[0] for row in cursor.fetchall()))
                 pages[name] = (
                     median_seconds(lambda url=url: client.get(url), options.repeat),
                     len(queries),

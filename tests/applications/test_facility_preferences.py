@@ -473,9 +473,10 @@ def test_the_pool_filtered_by_a_place_keeps_its_query_count(
     client.force_login(hr)
     client.get(POOLS)
 
-    # As the pool without the filter: session, user, permissions (2), the postings filter (with
-    # the places ranked), the count, the page, its placements, the session saved (3).
-    with django_assert_max_num_queries(11):
+    # As the pool without the filter: session, user, permissions (2), the postings with a pool,
+    # the postings filter (with the places ranked), the count, the page, its placements, the
+    # session saved (3).
+    with django_assert_max_num_queries(12):
         response = client.get(f"{POOLS}?posting={posting.pk}&facility={places['joyceville'].pk}")
 
     assert len(response.context["cl"].result_list) == count

@@ -516,9 +516,9 @@ def test_the_pools_query_count_does_not_grow_with_its_rows(
     client.force_login(hr)
     client.get(POOLS)
 
-    # Session, user, permissions (2), the postings filter, the count, the page, its placements,
-    # and the session saved (3).
-    with django_assert_max_num_queries(11):
+    # Session, user, permissions (2), the postings with a pool, the postings filter, the count,
+    # the page, its placements, and the session saved (3).
+    with django_assert_max_num_queries(12):
         response = client.get(f"{POOLS}?posting={posting.pk}")
 
     assert len(response.context["cl"].result_list) == count
