@@ -18,7 +18,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
@@ -43,6 +43,7 @@ from applications.sessions import (
     seats_taken,
     session_changed,
 )
+from csc_careers.formats import clock
 from positions.models import AssessmentStep, JobPosting
 from positions.models.assessment import SESSION_KINDS
 
@@ -56,7 +57,8 @@ def person_name(user) -> str:
 
 
 def when_text(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    # As candidates read it: "9 h" in French, not "9 h 00" (csc_careers/formats/clock.py).
+    return clock.datetime_text(moment)
 
 
 def session_postings(user) -> QuerySet:
@@ -210,7 +212,7 @@ class AssessmentSessionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     list_display = [
         "posting_reference",
         "step_title",
-        "starts_at",
+        "starts",
         "place",
         "seats",
         "cancelled",
@@ -222,14 +224,20 @@ class AssessmentSessionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         "step__name",
         "facility__name_en",
         "facility__name_fr",
-        "location_details",
+        "location_details_en",
+        "location_details_fr",
     ]
     date_hierarchy = "starts_at"
     ordering = ["starts_at", "pk"]
     autocomplete_fields = ["facility"]
     filter_horizontal = ["assessors"]
     change_form_template = "admin/applications/assessmentsession/change_form.html"
-    CANCELLATION = ["cancelled_at", "cancelled_by", "cancellation_reason"]
+    CANCELLATION = [
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason_en",
+        "cancellation_reason_fr",
+    ]
 
     def get_queryset(self, request):
         sessions = seats_taken(super().get_queryset(request))
@@ -271,7 +279,8 @@ class AssessmentSessionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             "step",
             ("starts_at", "ends_at"),
             "facility",
-            "location_details",
+            "location_details_en",
+            "location_details_fr",
             "online_url",
             "capacity",
             "assessors",
@@ -370,6 +379,10 @@ class AssessmentSessionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     def step_title(self, session):
         return session.step.title
 
+    @admin.display(description=_("starts"), ordering="starts_at")
+    def starts(self, session):
+        return when_text(session.starts_at)
+
     @admin.display(description=_("job posting"))
     def posting_text(self, session):
         posting = session.step.posting
@@ -440,7 +453,12 @@ class AssessmentSessionAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         form = CancelSessionForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             try:
-                told = cancel_session(session, by=request.user, reason=form.cleaned_data["reason"])
+                told = cancel_session(
+                    session,
+                    by=request.user,
+                    reason_en=form.cleaned_data["reason_en"],
+                    reason_fr=form.cleaned_data["reason_fr"],
+                )
             except SessionRefused as refusal:
                 self.message_user(
                     request,

@@ -858,18 +858,35 @@ class AssessmentSessionForm(forms.ModelForm):
             "starts_at",
             "ends_at",
             "facility",
-            "location_details",
+            "location_details_en",
+            "location_details_fr",
             "online_url",
             "capacity",
             "assessors",
         ]
         field_classes = {"step": SessionStepField, "assessors": AssessorsField}
+        labels = {
+            "location_details_en": _("Room or directions, in English"),
+            "location_details_fr": _("Room or directions, in French"),
+        }
         help_texts = {
+            "location_details_en": _(
+                "E.g. Room 204, enter by the visitors' entrance. Candidates who read English "
+                "read it."
+            ),
+            "location_details_fr": _(
+                "E.g. Salle 204, entrée des visiteurs. Candidates who read French read it."
+            ),
             "assessors": _("Leave empty to name the step's assessment board."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for language in ("en", "fr"):
+            # Read (and spell-checked) in the language written.
+            room = self.fields.get(f"location_details_{language}")
+            if room is not None:
+                room.widget.attrs["lang"] = language
         step = self.fields.get("step")
         if step is not None and self.instance.step_id:
             # A session of a campaign no longer current keeps its step.
@@ -887,6 +904,17 @@ class AssessmentSessionForm(forms.ModelForm):
                 Q(pk__in=assessors.queryset.values("pk"))
                 | Q(pk__in=self.instance.assessors.values("pk"))
             ).order_by(*assessors.queryset.query.order_by)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Candidates read the room in their language: given in one, it is given in both.
+        english = cleaned_data.get("location_details_en")
+        french = cleaned_data.get("location_details_fr")
+        if english and not french:
+            self.add_error("location_details_fr", _("Give the room or directions in French too."))
+        elif french and not english:
+            self.add_error("location_details_en", _("Give the room or directions in English too."))
+        return cleaned_data
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
@@ -928,14 +956,22 @@ class AssessmentSessionForm(forms.ModelForm):
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for cancelling"),
+    """Why HR cancels a session, in both languages: each booked candidate reads the reason in
+    theirs, in the e-mail that tells them."""
+
+    reason_en = forms.CharField(
+        label=_("Reason for cancelling, in English"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "The booked candidates read it as written in the e-mail that tells them: write it "
-            "in English and in French."
-        ),
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "en"}),
+        help_text=_("Candidates who read English read it as written."),
+        error_messages={"required": _("Give the reason in English.")},
+    )
+    reason_fr = forms.CharField(
+        label=_("Reason for cancelling, in French"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "lang": "fr"}),
+        help_text=_("Candidates who read French read it as written."),
+        error_messages={"required": _("Give the reason in French.")},
     )
 
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.pipeline import (
@@ -33,6 +33,7 @@ from applications.pipeline import (
 from applications.signals import application_moved
 from applications.storage import get_private_storage
 from csc_careers.db import PermanentRecord
+from csc_careers.formats import clock
 from csc_careers.mail import one_line
 from csc_careers.telephone import validate_telephone
 from positions.models import JobPosting, ScreeningQuestion, Tenure
@@ -1203,8 +1204,7 @@ class AssessmentSession(models.Model):
         indexes = [models.Index(fields=["step", "starts_at"], name="session_step_start_idx")]
 
     def __str__(self):
-        start = formats.date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
-        return f"{self.step} – {start}"
+        return f"{self.step} – {clock.datetime_text(self.starts_at)}"
 
     @property
     def is_online(self) -> bool:
@@ -1232,7 +1232,10 @@ class AssessmentSession(models.Model):
 # What booked candidates were told of their session and rely on, when and where: HR's change of
 # any of it is e-mailed to them (applications/sessions.py, session_changed).
 SESSION_WHEN_FIELDS = frozenset({"starts_at", "ends_at"})
-SESSION_WHERE_FIELDS = frozenset({"facility", "location_details", "online_url"})
+# The room is written in both languages (applications/translation.py): HR's form changes each.
+SESSION_WHERE_FIELDS = frozenset(
+    {"facility", "location_details", "location_details_en", "location_details_fr", "online_url"}
+)
 
 
 class InvitationStatus(models.TextChoices):

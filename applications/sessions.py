@@ -199,15 +199,19 @@ def book(invitation: SessionInvitation, session: AssessmentSession) -> SessionIn
     return current
 
 
-def cancel_session(session: AssessmentSession, *, by: AbstractBaseUser, reason: str) -> list[int]:
+def cancel_session(
+    session: AssessmentSession, *, by: AbstractBaseUser, reason_en: str, reason_fr: str
+) -> list[int]:
     """Cancel a session: its booked candidates are invited again to pick another, and e-mailed.
 
-    Return the ids of the invitations that were booked into it. A reason is required: the
-    candidates read it.
+    Return the ids of the invitations that were booked into it. The reason is required in
+    English and in French: each candidate reads it in their language.
     """
-    reason = reason.strip()
-    if not reason:
-        raise SessionRefused(_("Say why the session is cancelled: the candidates are told."))
+    reason_en, reason_fr = reason_en.strip(), reason_fr.strip()
+    if not (reason_en and reason_fr):
+        raise SessionRefused(
+            _("Give the reason in English and in French: the candidates are told.")
+        )
     with transaction.atomic():
         current = AssessmentSession.objects.select_for_update().get(pk=session.pk)
         if current.cancelled_at is not None:
@@ -216,8 +220,16 @@ def cancel_session(session: AssessmentSession, *, by: AbstractBaseUser, reason: 
             # Its candidates came or did not: attendance is marked instead.
             raise SessionRefused(_("This session has started: it can no longer be cancelled."))
         now = timezone.now()
-        current.cancelled_at, current.cancelled_by, current.cancellation_reason = now, by, reason
-        current.save(update_fields=["cancelled_at", "cancelled_by", "cancellation_reason"])
+        current.cancelled_at, current.cancelled_by = now, by
+        current.cancellation_reason_en, current.cancellation_reason_fr = reason_en, reason_fr
+        current.save(
+            update_fields=[
+                "cancelled_at",
+                "cancelled_by",
+                "cancellation_reason_en",
+                "cancellation_reason_fr",
+            ]
+        )
         booked = list(
             SessionInvitation.objects.select_for_update()
             .filter(session=current, status=InvitationStatus.BOOKED)

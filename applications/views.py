@@ -51,6 +51,7 @@ from applications.services import (
     status_links_send,
 )
 from applications.sessions import BookingRefused, book, may_change, sessions_to_book
+from csc_careers.formats import clock
 from positions.models import AssessmentStep, JobPosting, PostingState
 
 # The stages at which a candidate is at some step of a plan (the status page names the step).
@@ -254,14 +255,14 @@ def session_when(session: AssessmentSession) -> str:
     if starts.date() == ends.date():
         return _("%(date)s, from %(start)s to %(end)s (%(zone)s)") % {
             "date": formats.date_format(starts, "DATE_FORMAT"),
-            "start": formats.time_format(starts, "TIME_FORMAT"),
-            "end": formats.time_format(ends, "TIME_FORMAT"),
+            "start": clock.time_text(starts),
+            "end": clock.time_text(ends),
             "zone": formats.date_format(starts, "T"),
         }
     return _("from %(start)s (%(start_zone)s) to %(end)s (%(end_zone)s)") % {
-        "start": formats.date_format(starts, "DATETIME_FORMAT"),
+        "start": clock.datetime_text(starts),
         "start_zone": formats.date_format(starts, "T"),
-        "end": formats.date_format(ends, "DATETIME_FORMAT"),
+        "end": clock.datetime_text(ends),
         "end_zone": formats.date_format(ends, "T"),
     }
 

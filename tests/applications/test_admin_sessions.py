@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.test import Client, TestCase
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications.forms import AssessmentSessionForm
 from applications.models import (
@@ -131,7 +131,8 @@ def session_form(for_step, place, **changes) -> dict:
         "ends_at_0": starts.date().isoformat(),
         "ends_at_1": "12:00",
         "facility": place.pk,
-        "location_details": "Room 204",
+        "location_details_en": "Room 204",
+        "location_details_fr": "Salle 204",
         "online_url": "",
         "capacity": "20",
         "_save": "Save",
@@ -312,7 +313,13 @@ def urls_in(text: str) -> list[str]:
 def test_moving_a_booked_session_emails_each_candidate_booked_and_moves_their_event(
     hr_client, hr, django_capture_on_commit_callbacks
 ):
-    session = session_of(step_of(), starts_at=soon(hour=9), hours=3, location_details="Room 204")
+    session = session_of(
+        step_of(),
+        starts_at=soon(hour=9),
+        hours=3,
+        location_details_en="Room 204",
+        location_details_fr="Salle 204",
+    )
     [english] = booked_a_while_ago(session)
     [french] = booked_a_while_ago(session, correspondence_language=OfficialLanguage.FRENCH)
     before = {i.pk: confirmation_of(i) for i in (english, french)}
@@ -346,6 +353,7 @@ def test_moving_a_booked_session_emails_each_candidate_booked_and_moves_their_ev
     [in_french] = to(french)
     assert in_french.extra_headers["Content-Language"] == "fr"
     assert all("/fr/" in url for url in urls_in(in_french.body))
+    assert ", de 10\u00a0h à 13\u00a0h (" in in_french.body  # as Canada.ca writes it
     for invitation, sent in ((english, message), (french, in_french)):
         event, booked = calendar_of(sent), before[invitation.pk]
         # The same event (UID), a later revision (SEQUENCE): the calendar moves it (RFC 5546).
@@ -377,7 +385,11 @@ def test_a_new_room_is_emailed_as_a_change_of_place(hr_client, django_capture_on
     [invitation] = booked_a_while_ago(session)
     mail.outbox.clear()
     data = session_form(
-        session.step, session.facility, location_details="Gym, east wing", step=None
+        session.step,
+        session.facility,
+        location_details_en="Gym, east wing",
+        location_details_fr="Gymnase, aile est",
+        step=None,
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -392,7 +404,9 @@ def test_a_new_room_is_emailed_as_a_change_of_place(hr_client, django_capture_on
 def test_changing_only_the_seats_or_the_assessors_emails_nobody(
     hr_client, django_user_model, django_capture_on_commit_callbacks
 ):
-    session = session_of(step_of(), capacity=20, location_details="Room 204")
+    session = session_of(
+        step_of(), capacity=20, location_details_en="Room 204", location_details_fr="Salle 204"
+    )
     booked_a_while_ago(session, 2)
     assessor = django_user_model.objects.create_user("assessor", is_staff=True)
     mail.outbox.clear()
@@ -450,7 +464,13 @@ def test_a_new_room_keeps_the_reminder_already_sent(hr_client):
     session = session_of(step_of())
     [invitation] = booked_a_while_ago(session)
     SessionInvitation.objects.filter(pk=invitation.pk).update(reminded_at=timezone.now())
-    data = session_form(session.step, session.facility, location_details="Room 310", step=None)
+    data = session_form(
+        session.step,
+        session.facility,
+        location_details_en="Room 310",
+        location_details_fr="Salle 310",
+        step=None,
+    )
 
     hr_client.post(session_url(session), data)
 
@@ -506,20 +526,21 @@ def test_a_session_that_started_keeps_its_start_when_its_room_is_corrected(hr_cl
         starts_at_1=f"{local:%H:%M:%S}",
         ends_at_0=local_end.date().isoformat(),
         ends_at_1=f"{local_end:%H:%M:%S}",
-        location_details="Room 101",
+        location_details_en="Room 101",
+        location_details_fr="Salle 101",
     )
 
     response = hr_client.post(session_url(session), data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     session.refresh_from_db()
-    assert session.location_details == "Room 101"
+    assert (session.location_details_en, session.location_details_fr) == ("Room 101", "Salle 101")
 
 
 def test_a_cancelled_session_cannot_be_changed(hr_client, hr, django_capture_on_commit_callbacks):
     session = session_of(step_of())
     booked_a_while_ago(session)
-    cancel_session(session, by=hr, reason="No assessors.")
+    cancel_session(session, by=hr, reason_en="No assessors.", reason_fr="Aucun évaluateur.")
     mail.outbox.clear()
     data = session_form(session.step, session.facility, starts_at_1="10:00", step=None)
 
@@ -641,14 +662,17 @@ def test_cancelling_asks_why_says_who_is_told_and_emails_them(
     page = hr_client.get(url)
     assert page.status_code == 200
     assert "2 candidates booked this session: they are told by e-mail" in page.content.decode()
-    no_reason = hr_client.post(url, {"reason": "  "})
+    no_reason = hr_client.post(url, {"reason_en": "  ", "reason_fr": "  "})
     assert no_reason.status_code == 200
-    assert "This field is required." in no_reason.content.decode()
+    assert "Give the reason in English." in no_reason.content.decode()
+    assert "Give the reason in French." in no_reason.content.decode()
     session.refresh_from_db()
     assert not session.is_cancelled
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = hr_client.post(url, {"reason": "The room is flooded. La salle est inondée."})
+        response = hr_client.post(
+            url, {"reason_en": "The room is flooded.", "reason_fr": "La salle est inondée."}
+        )
 
     assert response.status_code == 302
     assert response["Location"] == session_url(session)
@@ -658,7 +682,8 @@ def test_cancelling_asks_why_says_who_is_told_and_emails_them(
     )
     session.refresh_from_db()
     assert session.is_cancelled and session.cancelled_by == hr
-    assert session.cancellation_reason == "The room is flooded. La salle est inondée."
+    assert session.cancellation_reason_en == "The room is flooded."
+    assert session.cancellation_reason_fr == "La salle est inondée."
     for invitation in (first, second):
         invitation.refresh_from_db()
         assert (invitation.status, invitation.session) == (InvitationStatus.INVITED, None)
@@ -670,16 +695,98 @@ def test_cancelling_asks_why_says_who_is_told_and_emails_them(
 
 def test_a_cancelled_session_is_read_only_and_cannot_be_cancelled_again(hr_client, hr):
     session = session_of(step_of())
-    hr_client.post(session_url(session, "cancel"), {"reason": "No assessors."})
+    hr_client.post(
+        session_url(session, "cancel"),
+        {"reason_en": "No assessors.", "reason_fr": "Aucun évaluateur."},
+    )
 
     page = hr_client.get(session_url(session)).content.decode()
-    assert "No assessors." in page
+    assert "No assessors." in page and "Aucun évaluateur." in page
     assert 'name="_save"' not in page
     assert session_url(session, "cancel") not in page
-    again = hr_client.post(session_url(session, "cancel"), {"reason": "Again."})
+    again = hr_client.post(
+        session_url(session, "cancel"), {"reason_en": "Again.", "reason_fr": "Encore."}
+    )
     assert "This session is already cancelled." in said(again)
     session.refresh_from_db()
-    assert session.cancellation_reason == "No assessors."
+    assert session.cancellation_reason_en == "No assessors."
+
+
+def test_the_reason_is_asked_in_english_and_in_french_and_both_are_required(
+    hr_client, django_capture_on_commit_callbacks
+):
+    session = session_of(step_of())
+    booked_into(session)
+    mail.outbox.clear()
+    url = session_url(session, "cancel")
+
+    page = hr_client.get(url).content.decode()
+    assert re.search(r'<textarea name="reason_en"[^>]* lang="en"', page)
+    assert re.search(r'<textarea name="reason_fr"[^>]* lang="fr"', page)
+    with django_capture_on_commit_callbacks(execute=True):
+        english_only = hr_client.post(url, {"reason_en": "The room is flooded.", "reason_fr": ""})
+
+    assert english_only.status_code == 200
+    content = english_only.content.decode()
+    assert "Give the reason in French." in content
+    assert "give the reason in English and in French." in content
+    assert "Give the reason in English." not in content
+    session.refresh_from_db()
+    assert not session.is_cancelled
+    assert not mail.outbox
+
+
+def test_the_room_is_asked_in_english_and_in_french(hr_client):
+    step, facility = step_of(), FacilityFactory()
+
+    page = hr_client.get(ADD_SESSION).content.decode()
+    assert re.search(r'<input type="text" name="location_details_en"[^>]* lang="en"', page)
+    assert re.search(r'<input type="text" name="location_details_fr"[^>]* lang="fr"', page)
+    english_only = hr_client.post(ADD_SESSION, session_form(step, facility, location_details_fr=""))
+    french_only = hr_client.post(ADD_SESSION, session_form(step, facility, location_details_en=""))
+    neither = hr_client.post(
+        ADD_SESSION, session_form(step, facility, location_details_en="", location_details_fr="")
+    )
+
+    assert english_only.context["adminform"].form.errors == {
+        "location_details_fr": ["Give the room or directions in French too."]
+    }
+    assert french_only.context["adminform"].form.errors == {
+        "location_details_en": ["Give the room or directions in English too."]
+    }
+    assert neither.status_code == 302  # a room is not required: the facility is the place
+    created = hr_client.post(ADD_SESSION, session_form(step, facility))
+    assert created.status_code == 302
+    session = AssessmentSession.objects.get(location_details_en="Room 204")
+    assert (session.location_details_en, session.location_details_fr) == ("Room 204", "Salle 204")
+
+
+def test_hr_clears_the_room_in_both_languages(hr_client):
+    session = session_of(step_of(), location_details_en="Room 204", location_details_fr="Salle 204")
+    data = session_form(
+        session.step, session.facility, location_details_en="", location_details_fr=""
+    )
+
+    response = hr_client.post(session_url(session), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    session.refresh_from_db()
+    assert not session.location_details_en and not session.location_details_fr
+    for language in ("en", "fr"):
+        with translation.override(language):
+            assert session.where == str(session.facility)
+
+
+def test_hr_reading_french_sees_session_times_as_canada_ca_writes_them(hr_client):
+    session_of(step_of(), starts_at=soon(hour=9))
+
+    with translation.override("fr"):
+        sessions_in_french = reverse("admin:applications_assessmentsession_changelist")
+    page = hr_client.get(sessions_in_french).content.decode()
+
+    assert '<html lang="fr"' in page
+    # The start column: "… à 9 h", not "09:00" nor "9 h 00".
+    assert re.search(r'<td class="field-starts">\d+ \w+ \d{4} à 9\u00a0h</td>', page)
 
 
 def test_cancelling_needs_the_csrf_token(hr):
@@ -687,7 +794,12 @@ def test_cancelling_needs_the_csrf_token(hr):
     client = Client(enforce_csrf_checks=True)
     client.force_login(hr)
 
-    assert client.post(session_url(session, "cancel"), {"reason": "Flood."}).status_code == 403
+    assert (
+        client.post(
+            session_url(session, "cancel"), {"reason_en": "Flood.", "reason_fr": "Inondation."}
+        ).status_code
+        == 403
+    )
     session.refresh_from_db()
     assert not session.is_cancelled
 
@@ -1004,7 +1116,12 @@ def test_reviewers_see_nothing_of_sessions(client, django_user_model):
         invitation_url(invitation),
     ):
         assert client.get(url).status_code == 403, url
-    assert client.post(session_url(session, "cancel"), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            session_url(session, "cancel"), {"reason_en": "x", "reason_fr": "x"}
+        ).status_code
+        == 403
+    )
     assert (
         'value="invite_to_book_session"'
         not in client.get(APPLICATIONS, {"assigned": "all"}).content.decode()
@@ -1037,7 +1154,12 @@ def test_recruiters_read_sessions_and_invitations_but_change_nothing(recruiter_c
     assert session_url(session, "cancel") not in text
     assert client.get(ADD_SESSION).status_code == 403
     assert client.get(session_url(session, "cancel")).status_code == 403
-    assert client.post(session_url(session, "cancel"), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            session_url(session, "cancel"), {"reason_en": "x", "reason_fr": "x"}
+        ).status_code
+        == 403
+    )
     assert client.post(session_url(session, "delete"), {"post": "yes"}).status_code == 403
     assert client.get(invitation_url(invitation)).status_code == 200
     listing = client.get(INVITATIONS).content.decode()
@@ -1070,7 +1192,12 @@ def test_managing_sessions_takes_the_permission_not_only_the_models(client, djan
     client.force_login(user)
 
     assert client.get(session_url(session)).status_code == 200
-    assert client.post(session_url(session, "cancel"), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            session_url(session, "cancel"), {"reason_en": "x", "reason_fr": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_inviting_more_candidates_than_seats_left_is_warned(hr_client):
@@ -1116,11 +1243,13 @@ def test_a_session_cancelled_between_loading_and_saving_is_refused_not_saved(hr)
     the row is read under lock, so the save is refused with the reason, not a server error."""
     session = session_of(step_of())
     AssessmentSession.objects.filter(pk=session.pk).update(cancelled_at=timezone.now())
-    data = session_form(session.step, session.facility, location_details="Room 1")
+    data = session_form(
+        session.step, session.facility, location_details_en="Room 1", location_details_fr="Salle 1"
+    )
 
     form = AssessmentSessionForm(data=data, instance=session)
 
     assert not form.is_valid()
     assert form.non_field_errors() == ["This session is cancelled: it can no longer be changed."]
     session.refresh_from_db()
-    assert session.location_details != "Room 1"
+    assert session.location_details_en != "Room 1"

@@ -35,6 +35,7 @@ from tests.factories import FacilityFactory, JobPostingFactory
 pytestmark = pytest.mark.django_db
 
 EASTERN = zoneinfo.ZoneInfo("America/Toronto")  # the site's zone (README: times in Eastern)
+NBSP = "\u00a0"
 JUST_TAKEN = "The last seat of this session has just been taken."
 ON_ITS_WAY = "A confirmation with a calendar file is on its way to you."
 
@@ -90,13 +91,13 @@ def facility():
     return FacilityFactory(name="Joyceville Institution", city="Kingston")
 
 
-def new_session(step, facility=None, *, day=5, hour=9, capacity=5, **fields):
+def new_session(step, facility=None, *, day=5, hour=9, starts_minute=0, capacity=5, **fields):
     fields.setdefault("facility", facility)
     if fields["facility"] is None:
         fields.setdefault("online_url", "https://meet.example.ca/exam")
     return AssessmentSession.objects.create(
         step=step,
-        starts_at=at(day, hour),
+        starts_at=at(day, hour) + datetime.timedelta(minutes=starts_minute),
         ends_at=at(day, hour + 3),
         capacity=capacity,
         **fields,
@@ -328,7 +329,9 @@ def test_a_past_or_cancelled_session_is_not_offered_and_is_refused(
             ends_at=timezone.now() + datetime.timedelta(hours=2),
         )
     else:
-        cancel_session(session, by=hr, reason="The room is flooded.")
+        cancel_session(
+            session, by=hr, reason_en="The room is flooded.", reason_fr="La salle est inondée."
+        )
     url = booking_url(invitation)
     assert f'value="{session.pk}"' not in client.get(url).content.decode()
 
@@ -578,18 +581,57 @@ def test_an_application_without_invitation_has_no_sessions_section(client, candi
 
 def test_the_booking_page_in_french(client, invitation, step, facility):
     new_session(step, facility, day=10, capacity=1)
+    new_session(step, facility, day=12, hour=13, capacity=2, starts_minute=30)
 
     response = client.get(booking_url(invitation, language="fr"))
 
     page = response.content.decode()
     assert '<html lang="fr">' in page
     # French typography: a non-breaking space before the colon.
-    assert "<h1>Réservez votre séance\u00a0: Examen écrit</h1>" in page
+    assert f"<h1>Réservez votre séance{NBSP}: Examen écrit</h1>" in page
+    # Times as Canada.ca writes them in French: the 24-hour clock, "h" between non-breaking
+    # spaces, no minutes on the hour (9 h, not 09:00 nor 9 h 00).
+    assert f"jusqu’au 1 mars 2030 à 17{NBSP}h (EST)." in page
+    assert f"10 mars 2030, de 9{NBSP}h à 12{NBSP}h (EDT)" in page
+    assert f"12 mars 2030, de 13{NBSP}h{NBSP}30 à 16{NBSP}h (EDT)" in page
+    assert ":00" not in text_of(response)
     text = text_of(response)
     assert (
-        "10 mars 2030, de 09:00 à 12:00 (EDT) – Joyceville Institution (Kingston) – 1 place libre"
+        "10 mars 2030, de 9 h à 12 h (EDT) – Joyceville Institution (Kingston) – 1 place libre"
     ) in text
     assert "Réserver cette séance" in text
+
+
+def test_a_french_candidate_reads_the_room_in_french(client, invitation, step, facility):
+    session = new_session(
+        step, facility, day=10, location_details_en="Room 101", location_details_fr="Salle 101"
+    )
+
+    french = text_of(client.get(booking_url(invitation, language="fr")))
+    english = text_of(client.get(booking_url(invitation)))
+
+    assert "Joyceville Institution (Kingston) – Salle 101 –" in french
+    assert "Room 101" not in french
+    assert "Joyceville Institution (Kingston) – Room 101 –" in english
+    assert "Salle 101" not in english
+
+    response = client.post(booking_url(invitation, language="fr"), {"session": session.pk})
+    page = client.get(response["Location"])
+    assert f"10 mars 2030, de 9{NBSP}h à 12{NBSP}h (EDT), Joyceville Institution (Kingston) – " in (
+        page.content.decode()
+    )
+    assert "Salle 101" in text_of(page)
+
+
+def test_a_room_given_in_english_only_is_read_in_english_by_french_candidates(
+    client, invitation, step, facility
+):
+    # A session written before the room had its French twin: its text went into English.
+    new_session(step, facility, day=10, location_details_en="Room 204")
+
+    french = text_of(client.get(booking_url(invitation, language="fr")))
+
+    assert "Joyceville Institution (Kingston) – Room 204 –" in french
 
 
 # --- Query counts ------------------------------------------------------------------------------

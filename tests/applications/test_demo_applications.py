@@ -226,6 +226,12 @@ def test_interviews_have_sessions_to_book_and_the_candidates_there_are_invited(d
     assert {session.step.kind for session in sessions} == {StepKind.INTERVIEW}
     assert all(session.starts_at > timezone.now() for session in sessions)
     assert {session.is_online for session in sessions} == {True, False}
+    # The room of a session at a facility, in both languages: French candidates read it too.
+    assert {
+        (session.location_details_en, session.location_details_fr)
+        for session in sessions
+        if not session.is_online
+    } == {("Room 101", "Salle 101")}
     invitations = SessionInvitation.objects.select_related("application")
     assert {i.application.stage for i in invitations} == {Stage.INTERVIEW}
     waiting = Application.objects.filter(

@@ -131,7 +131,9 @@ def test_a_french_candidate_gets_each_e_mail_in_french(step, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         book(invitation, other)
     with django_capture_on_commit_callbacks(execute=True):
-        cancel_session(other, by=None, reason="Salle indisponible.")
+        cancel_session(
+            other, by=None, reason_en="Room unavailable.", reason_fr="Salle indisponible."
+        )
 
     invited_mail, booked, changed, cancelled = to(invitation.application)
     assert (
@@ -141,12 +143,14 @@ def test_a_french_candidate_gets_each_e_mail_in_french(step, django_capture_on_c
     assert f"pour «{NBSP}Agent de libération{NBSP}»" in invited_mail.body
     assert "/fr/" in urls_in(invited_mail.body)[0]
     assert booked.subject.startswith(f"Séance réservée{NBSP}: Examen écrit, ")
-    # French dates and 24-hour times: the day and month in French, the session from 9:30 to 12:30.
-    assert f"Quand{NBSP}: le " in booked.body and ", de 09:30 à 12:30 (" in booked.body
+    # French dates and times as Canada.ca writes them: the day and month in French, the 24-hour
+    # clock with "h" between non-breaking spaces, no minutes on the hour.
+    assert f"Quand{NBSP}: le " in booked.body
+    assert f", de 9{NBSP}h{NBSP}30 à 12{NBSP}h{NBSP}30 (" in booked.body
     assert f"Où{NBSP}: Kingston Penitentiary (Kingston)" in booked.body
     assert "Le fichier de calendrier joint ajoute la séance à votre calendrier." in booked.body
     assert changed.subject.startswith(f"Séance réservée{NBSP}: Examen écrit, ")
-    assert ", de 13:00 à 16:00 (" in changed.body
+    assert f", de 13{NBSP}h à 16{NBSP}h (" in changed.body
     assert cancelled.subject.startswith(f"Séance annulée{NBSP}: Examen écrit, ")
     assert f"Motif donné par les ressources humaines{NBSP}:\nSalle indisponible." in cancelled.body
     assert f"Votre invitation tient toujours{NBSP}: choisissez une autre séance" in cancelled.body
@@ -159,6 +163,90 @@ def test_a_french_candidate_gets_each_e_mail_in_french(step, django_capture_on_c
         f"Candidature {invitation.application.reference}{NBSP}: Agent de libération"
         in (content_lines(ics)["DESCRIPTION"])
     )
+
+
+# The months as French writes them (for the dates expected below).
+FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def in_french(day: datetime.datetime) -> str:
+    return f"{day.day} {FRENCH_MONTHS[day.month - 1]} {day.year}"
+
+
+def test_each_candidate_reads_hr_s_room_and_reason_in_their_language(
+    step, django_capture_on_commit_callbacks
+):
+    session = session_of(
+        step,
+        starts_at=eastern(5, 9),
+        location_details_en="Room 101, east wing",
+        location_details_fr="Salle 101, aile est",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        [french] = invited(step, correspondence_language=OfficialLanguage.FRENCH)
+        [english] = invited(step, correspondence_language=OfficialLanguage.ENGLISH)
+    for invitation in (french, english):
+        with django_capture_on_commit_callbacks(execute=True):
+            book(invitation, session)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_session(
+            session,
+            by=None,
+            reason_en="The exam room is flooded.",
+            reason_fr="La salle d’examen est inondée.",
+        )
+
+    _invited, booked_fr, cancelled_fr = to(french.application)
+    _invited, booked_en, cancelled_en = to(english.application)
+    assert f"Où{NBSP}: Kingston Penitentiary (Kingston) – Salle 101, aile est" in booked_fr.body
+    assert "Where: Kingston Penitentiary (Kingston) – Room 101, east wing" in booked_en.body
+    # The calendar file too names the room in the candidate's language.
+    assert content_lines(booked_fr.attachments[0][1])["LOCATION"] == (
+        "Kingston Penitentiary (Kingston) – Salle 101\\, aile est"
+    )
+    assert content_lines(booked_en.attachments[0][1])["LOCATION"] == (
+        "Kingston Penitentiary (Kingston) – Room 101\\, east wing"
+    )
+    assert (
+        f"Motif donné par les ressources humaines{NBSP}:\nLa salle d’examen est inondée."
+        in cancelled_fr.body
+    )
+    assert "flooded" not in cancelled_fr.body and "Room 101" not in cancelled_fr.body
+    assert "The reason given by Human Resources:\nThe exam room is flooded." in cancelled_en.body
+    assert "inondée" not in cancelled_en.body and "Salle 101" not in cancelled_en.body
+
+
+def test_french_e_mails_write_times_as_canada_ca_does(step, django_capture_on_commit_callbacks):
+    session = session_of(step, starts_at=eastern(5, 9), hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        [invitation] = invited(
+            step, book_by=eastern(4, 17), correspondence_language=OfficialLanguage.FRENCH
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        book(invitation, session)
+
+    invited_mail, booked = to(invitation.application)
+    # The 24-hour clock, "h" between non-breaking spaces, no minutes on the hour: 9 h, not
+    # 09:00 nor 9 h 00.
+    deadline = f"{in_french(eastern(4, 17))} à 17{NBSP}h ("
+    assert f"d’ici le {deadline}" in invited_mail.body
+    assert f"jusqu’au {deadline}" in booked.body
+    assert f"Quand{NBSP}: le {in_french(eastern(5, 9))}, de 9{NBSP}h à 12{NBSP}h (" in booked.body
+    for message in (invited_mail, booked):
+        assert ":00" not in message.body and f"h{NBSP}00" not in message.body
 
 
 def test_the_confirmation_carries_the_session_as_a_calendar_file_in_utc(
@@ -209,7 +297,12 @@ def test_the_cancellation_names_the_session_and_hr_s_reason_and_offers_another(
     [invitation] = invited(step, book_by=eastern(4, 17))
     book(invitation, cancelled_session)
     with django_capture_on_commit_callbacks(execute=True):
-        cancel_session(cancelled_session, by=None, reason="The exam room is flooded.")
+        cancel_session(
+            cancelled_session,
+            by=None,
+            reason_en="The exam room is flooded.",
+            reason_fr="La salle d’examen est inondée.",
+        )
 
     [message] = to(invitation.application)
     assert message.subject.startswith("Session cancelled: Written exam, ")
@@ -237,7 +330,7 @@ def test_the_cancellation_takes_the_event_out_of_the_candidates_calendar(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancel_session(cancelled_session, by=None, reason="Flooded.")
+        cancel_session(cancelled_session, by=None, reason_en="Flooded.", reason_fr="Inondée.")
 
     [message] = to(invitation.application)
     [(name, ics, mime)] = message.attachments
@@ -267,7 +360,7 @@ def test_a_candidate_who_booked_again_before_the_cancellation_went_keeps_the_new
     [invitation] = invited(step)
     book(invitation, cancelled_session)
     with django_capture_on_commit_callbacks() as callbacks:
-        cancel_session(cancelled_session, by=None, reason="Flooded.")
+        cancel_session(cancelled_session, by=None, reason_en="Flooded.", reason_fr="Inondée.")
     book(invitation, other)  # from the status page, before the cancellation's e-mail went
 
     for callback in callbacks:
@@ -292,7 +385,7 @@ def test_after_the_deadline_a_cancellation_says_whom_to_write_to(
         book_by=timezone.now() - datetime.timedelta(minutes=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        cancel_session(cancelled_session, by=None, reason="Flooded.")
+        cancel_session(cancelled_session, by=None, reason_en="Flooded.", reason_fr="Inondée.")
 
     [message] = to(invitation.application)
     assert "choose another session" not in message.body
@@ -351,7 +444,7 @@ def test_a_cancelled_session_or_a_withdrawn_candidate_is_not_reminded(step):
     in_cancelled, withdrew = invited(step, 2)
     book(in_cancelled, cancelled)
     book(withdrew, kept)
-    cancel_session(cancelled, by=None, reason="No room.")
+    cancel_session(cancelled, by=None, reason_en="No room.", reason_fr="Aucune salle.")
     application_withdraw(application=withdrew.application)
 
     assert remind() == "Session reminders sent: 0.\n"

@@ -243,18 +243,24 @@ class TestCancelAndAttendance:
             book(invitation, session)
 
         with pytest.raises(SessionRefused):
-            cancel_session(session, by=hr, reason="  ")
-        told = cancel_session(session, by=hr, reason="The room is flooded.")
+            cancel_session(session, by=hr, reason_en="  ", reason_fr="La salle est inondée.")
+        with pytest.raises(SessionRefused):
+            cancel_session(session, by=hr, reason_en="The room is flooded.", reason_fr=" ")
+        told = cancel_session(
+            session, by=hr, reason_en="The room is flooded.", reason_fr="La salle est inondée."
+        )
 
         assert sorted(told) == sorted(i.pk for i in invitations)
         session.refresh_from_db()
-        assert session.cancelled_by == hr and session.cancellation_reason == "The room is flooded."
+        assert session.cancelled_by == hr
+        assert session.cancellation_reason_en == "The room is flooded."
+        assert session.cancellation_reason_fr == "La salle est inondée."
         assert set(SessionInvitation.objects.values_list("status", "session")) == {
             (InvitationStatus.INVITED, None)
         }
         assert BookingEvent.objects.filter(kind=BookingEventKind.SESSION_CANCELLED).count() == 2
         with pytest.raises(SessionRefused):
-            cancel_session(session, by=hr, reason="Again.")
+            cancel_session(session, by=hr, reason_en="Again.", reason_fr="Encore.")
 
     def test_a_session_that_started_cannot_be_cancelled(self, step):
         session = session_of(step)
@@ -263,7 +269,7 @@ class TestCancelAndAttendance:
         )
         session.refresh_from_db()
         with pytest.raises(SessionRefused):
-            cancel_session(session, by=None, reason="Too late.")
+            cancel_session(session, by=None, reason_en="Too late.", reason_fr="Trop tard.")
         session.refresh_from_db()
         assert session.cancelled_at is None
 
@@ -316,7 +322,7 @@ def test_reminders_are_due_two_days_before_for_booked_sessions_only(step):
     book(booked_soon, soon)
     book(booked_later, later)
     book(booked_cancelled, cancelled)
-    cancel_session(cancelled, by=None, reason="Cancelled.")
+    cancel_session(cancelled, by=None, reason_en="Cancelled.", reason_fr="Annulée.")
 
     assert list(due_reminders()) == [SessionInvitation.objects.get(pk=booked_soon.pk)]
 

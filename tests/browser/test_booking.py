@@ -29,7 +29,14 @@ def campaign(live_server, settings):
     kingston = FacilityFactory(name="Joyceville Institution", city="Kingston")
     sessions = {
         "full": new_session(step, kingston, day=5, capacity=1),
-        "morning": new_session(step, kingston, day=6, capacity=10, location_details="Room 204"),
+        "morning": new_session(
+            step,
+            kingston,
+            day=6,
+            capacity=10,
+            location_details_en="Room 204",
+            location_details_fr="Salle 204",
+        ),
         "online": new_session(step, day=7, hour=13, capacity=10),
     }
     fill(sessions["full"], 1)
@@ -100,6 +107,10 @@ def test_a_candidate_books_in_french_with_the_keyboard(page, live_server, campai
         "Réservez votre séance\u00a0: Examen écrit"
     )
     assert_accessible(page, "booking page in French")
+    # The room in French, the times as Canada.ca writes them in French (9 h, not 09:00).
+    expect(
+        page.get_by_role("radio", name=re.compile(r"6 mars 2030, de 9\sh à 12\sh .*Salle 204"))
+    ).to_be_enabled()
 
     # Into the group: the full session is skipped; the arrow moves to the next one and picks it.
     tab_to(page, "#id_session")
@@ -110,7 +121,7 @@ def test_a_candidate_books_in_french_with_the_keyboard(page, live_server, campai
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("status")).to_contain_text(
-        "Votre séance est réservée\u00a0: 7 mars 2030, de 13:00 à 16:00 (EST), En ligne."
+        "Votre séance est réservée\u00a0: 7 mars 2030, de 13\u00a0h à 16\u00a0h (EST), En ligne."
     )
     tab_to(page, "text=Ajouter à mon calendrier")
     with page.expect_download() as download:

@@ -103,7 +103,9 @@ def test_a_cx01_campaign_from_the_plan_to_a_placement(
     hr.locator(".field-facility").get_by_role("combobox").click()
     hr.keyboard.type("Collins")  # into the search box the autocomplete opened
     hr.get_by_role("option", name="Collins Bay Institution (Kingston)").click()
-    hr.get_by_label("Room or directions").fill("Room 12, visitors' entrance")
+    # Candidates read the room in their language: HR writes it in both.
+    hr.get_by_label("Room or directions, in English").fill("Room 12, visitors' entrance")
+    hr.get_by_label("Room or directions, in French").fill("Salle 12, entrée des visiteurs")
     hr.get_by_label("Seats").fill("2")
     hr.get_by_role("button", name="Save", exact=True).click()
     expect(hr.locator(".messagelist .success")).to_contain_text("was added successfully")
@@ -114,6 +116,10 @@ def test_a_cx01_campaign_from_the_plan_to_a_placement(
         psychological,
     )
     assert timezone.localtime(morning.starts_at) == on(7, 9)
+    assert (morning.location_details_en, morning.location_details_fr) == (
+        "Room 12, visitors' entrance",
+        "Salle 12, entrée des visiteurs",
+    )
 
     # 3. From the application list, HR invites the three candidates to book a session.
     mail.outbox.clear()

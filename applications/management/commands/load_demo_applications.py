@@ -494,7 +494,8 @@ class Command(BaseCommand):
                     starts_at=start + timedelta(days=days),
                     ends_at=start + timedelta(days=days, hours=3),
                     facility=None if online else facility,
-                    location_details="" if online else "Room 101",
+                    location_details_en="" if online else "Room 101",
+                    location_details_fr="" if online else "Salle 101",
                     online_url="https://meet.example.com/csc-interview" if online else "",
                     capacity=seats,
                 )
