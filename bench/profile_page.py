@@ -3,8 +3,13 @@
     [DATABASE_URL=postgres://…] .venv/bin/python bench/profile_page.py [URL] [--requests 20]
 
 Uses the data bench/speed_benchmark.py measures (10,000 synthetic postings). Prints the mean time
-of a request against /healthz, each query with its time, and the functions that take the most
-time (cProfile, by own time). Without a URL it profiles the benchmark's postings search.
+of a request against /healthz, the CPU time a request takes in this process and in its PostgreSQL
+server process (when the server runs on this machine), each query with its time, and the
+functions that take the most time (cProfile, by own time). Without a URL it profiles the
+benchmark's postings search.
+
+Under gunicorn the server's CPU is shared by the workers and PostgreSQL: a page's throughput
+follows the sum of both CPU times, not the Python time alone.
 """
 
 import argparse
@@ -33,6 +38,30 @@ def mean_ms(client, url: str, count: int) -> float:
     return (time.perf_counter() - start) / count * 1000
 
 
+def server_cpu_seconds(connection) -> float | None:
+    """Return the CPU time the connection's PostgreSQL process has used, if it runs here."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # another machine, or no /proc
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(client, url: str, count: int, connection) -> tuple[float, float | None]:
+    """Return the CPU time of a request in this process and in PostgreSQL's (or None)."""
+    client.get(url)  # the connection is open before the server's time is read
+    server = server_cpu_seconds(connection)
+    start = time.process_time()
+    for _ in range(count):
+        client.get(url)
+    here = (time.process_time() - start) / count * 1000
+    after = server_cpu_seconds(connection)
+    return here, None if server is None or after is None else (after - server) / count * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?")
@@ -58,6 +87,9 @@ def main() -> None:
         mean_ms(client, url, 3)  # warm the caches of templates and translations
         page, health = mean_ms(client, url, options.requests), mean_ms(client, "/healthz", 20)
         print(f"{url}: {status}, {page:.1f} ms a request; /healthz {health:.2f} ms")
+        here, server = cpu_ms(client, url, options.requests, connection)
+        in_server = "not on this machine" if server is None else f"{server:.1f} ms"
+        print(f"  CPU a request: {here:.1f} ms in Python, PostgreSQL {in_server}")
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         for query in queries.captured_queries:

@@ -130,6 +130,12 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() * 2)
     parser.add_argument("--generate", action="store_true")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="PAGE",
+        help="measure only the pages whose name starts with this (and hello); repeatable",
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -157,6 +163,12 @@ def main() -> None:
         check=True,
     )
     urls, cookie, queries = prepare(options.generate)
+    if options.only:
+        urls = {
+            name: url
+            for name, url in urls.items()
+            if name == "hello" or any(name.startswith(only) for only in options.only)
+        }
     script = workdir / "report.lua"
     script.write_text(WRK_REPORT)
     results = {}
@@ -197,7 +209,7 @@ def main() -> None:
         base = label.replace(" (cache off)", "")
         print(
             f"{label:36} {figures['rps']:8.0f} {figures['p50']:8.1f} {figures['p95']:8.1f} "
-            f"{figures['rps'] / hello:8.2f} {figures['errors']:8d} {queries.get(base, 0):8d}"
+            f"{figures['rps'] / hello:8.3f} {figures['errors']:8d} {queries.get(base, 0):8d}"
         )
     print(
         "\nTargets: public pages >= 0.50 x hello; admin application list p95 < 300 ms; "

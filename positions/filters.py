@@ -1,13 +1,17 @@
 """Filters of the public occupations list; their state lives in the query string."""
 
+import copy
 import datetime
 import time
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
+from django.forms import BoundField
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -41,10 +45,16 @@ REQUIREMENT_CHOICES = [
 ]
 
 # The choices of the catalogue and places filters, by filter and language: (generation, time
-# built, [(value, label), …], {value: row}). Every visitor sees the same ones until HR changes the
-# catalogue, places or postings, which starts a new generation of the public pages
-# (csc_careers.page_cache).
-catalogue_choices: dict[tuple[str, str], tuple[int, float, list[tuple[str, str]], dict]] = {}
+# built, [(value, label), …], {value: row}, {value: the field shown with it}). Every visitor sees
+# the same ones until HR changes the catalogue, places or postings, which starts a new generation
+# of the public pages (csc_careers.page_cache).
+catalogue_choices: dict[
+    tuple[str, str], tuple[int, float, list[tuple[str, str]], dict, dict[str, str]]
+] = {}
+# The other fields of the filter forms as shown (includes/field.html), by form, field, language
+# and value (see SharedFormFilterSet.shown_fields).
+shown_fields: dict[tuple[str, str, str, str], str] = {}
+FIELD_TEMPLATE = "includes/field.html"
 # A change signals its new generation before it commits: a list built in that moment may miss
 # it, so no list is kept longer than this.
 CATALOGUE_CHOICES_MAX_AGE = 60  # seconds
@@ -52,6 +62,12 @@ CATALOGUE_CHOICES_MAX_AGE = 60  # seconds
 
 class ChoiceField(django_filters.fields.ChoiceField):
     widget = Select
+
+    def __deepcopy__(self, memo):
+        # Each form copies its fields: the choices, never changed, are shared rather than copied
+        # (most of the cost of making the postings form).
+        memo.setdefault(id(self._choices.choices), self._choices.choices)
+        return super().__deepcopy__(memo)
 
 
 class ChoiceFilter(django_filters.ChoiceFilter):
@@ -91,21 +107,32 @@ class CatalogueChoiceField(django_filters.fields.ModelChoiceField):
         copied.__dict__.pop("_looked_up", None)  # each form looks the lists up afresh
         return copied
 
-    def choices_and_rows(self) -> tuple[list[tuple[str, str]], dict]:
-        """Return the (value, label) options in the active language, and the row of each value."""
+    def _kept(self) -> tuple:
+        """Return the shared lists' entry of this field in the active language (see above)."""
         key = (self.options_key, get_language() or "")
         if getattr(self, "_looked_up", (None,))[0] == key:  # once per form (a form is per request)
             return self._looked_up[1]
-        current = generation()
+        # The form reads the generation once for all its catalogue fields (SharedFormFilterSet).
+        current = self.__dict__.get("generation_read") or generation()
         kept = catalogue_choices.get(key)
-        if kept and kept[0] == current and time.monotonic() - kept[1] < CATALOGUE_CHOICES_MAX_AGE:
-            found = kept[2], kept[3]
-        else:
+        if not (
+            kept and kept[0] == current and time.monotonic() - kept[1] < CATALOGUE_CHOICES_MAX_AGE
+        ):
             rows = {str(self.prepare_value(row)): row for row in self.queryset}
-            found = [(value, self.label_from_instance(row)) for value, row in rows.items()], rows
-            catalogue_choices[key] = (current, time.monotonic(), *found)
-        self._looked_up = key, found
-        return found
+            options = [(value, self.label_from_instance(row)) for value, row in rows.items()]
+            kept = (current, time.monotonic(), options, rows, {})
+            catalogue_choices[key] = kept
+        self._looked_up = key, kept
+        return kept
+
+    def choices_and_rows(self) -> tuple[list[tuple[str, str]], dict]:
+        """Return the (value, label) options in the active language, and the row of each value."""
+        kept = self._kept()
+        return kept[2], kept[3]
+
+    def shown(self) -> dict[str, str]:
+        """Return the field as shown with each value, kept with the choices it shows."""
+        return self._kept()[4]
 
     def options(self) -> list[tuple[str, str]]:
         return self.choices_and_rows()[0]
@@ -141,18 +168,77 @@ class CatalogueChoiceFilter(django_filters.ModelChoiceFilter):
         return super().field
 
 
+class FiltersSharingFieldArguments(dict):
+    """A FilterSet's filters, whose copies share the arguments of their form fields.
+
+    django-filter copies (deepcopy) the filters for each FilterSet, with what their form fields
+    are made of (choices, querysets, widgets); a SharedFormFilterSet makes its fields once, so
+    those are only read then and never changed: the copies share them.
+    """
+
+    def __deepcopy__(self, memo):
+        for filter_ in self.values():
+            for value in (*filter_.extra.values(), getattr(filter_, "queryset", None)):
+                memo.setdefault(id(value), value)
+        return {name: copy.deepcopy(filter_, memo) for name, filter_ in self.items()}
+
+
 class SharedFormFilterSet(django_filters.FilterSet):
     """A FilterSet whose form class is made once, not for each request.
 
     Its fields are the same for every request (labels are translated when shown, and no filter
     takes its queryset from the request): django-filter would build a dozen fields and a class.
+    Its filters are copied for each FilterSet without the arguments of those fields, and the
+    fields as shown are kept (shown_fields).
     """
+
+    def __init__(self, *args, **kwargs):
+        self.base_filters = FiltersSharingFieldArguments(type(self).base_filters)
+        super().__init__(*args, **kwargs)  # which copies base_filters into self.filters
+        del self.base_filters
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            current = generation()  # one file or network read for all the catalogue fields
+            for field in super().form.fields.values():
+                if isinstance(field, CatalogueChoiceField):
+                    field.generation_read = current
+        return self._form
 
     def get_form_class(self):
         filterset = type(self)
         if "_shared_form_class" not in filterset.__dict__:
             filterset._shared_form_class = super().get_form_class()
         return filterset._shared_form_class
+
+    def shown_fields(self) -> list[tuple[BoundField, str]]:
+        """Return each field of the form with its HTML (includes/field.html).
+
+        A field without errors is the same for every visitor who gave it the same value, in a
+        language: its HTML is rendered once and kept, for a value among its choices or an empty
+        one (so no more are kept than there are choices; a typed keyword is rendered each time).
+        A catalogue field's are kept with its choices, and made again with them.
+        """
+        language = get_language() or ""
+        form_name = f"{type(self).__module__}.{type(self).__qualname__}"
+        shown = []
+        for field in self.form:
+            value = field.value()
+            kept, key = None, None
+            if field.errors:
+                pass
+            elif isinstance(field.field, CatalogueChoiceField):
+                kept, key = field.field.shown(), str(value or "")
+            elif isinstance(field.field, forms.ChoiceField) or value in (None, ""):
+                kept, key = shown_fields, (form_name, field.name, language, str(value or ""))
+            html = kept.get(key) if kept is not None else None
+            if html is None:
+                html = render_to_string(FIELD_TEMPLATE, {"field": field})
+                if kept is not None:
+                    kept[key] = html
+            shown.append((field, html))
+        return shown
 
 
 class OccupationFilter(SharedFormFilterSet):
@@ -310,14 +396,16 @@ class PostingFilter(SharedFormFilterSet):
     def filter_keyword(self, queryset, name, value):
         return queryset.search(value)
 
+    # Whatever runs these filters reads the postings (the list and its count, the feed, alerts),
+    # never as a subquery of another table's query: the places' postings as an array of ids.
     def filter_region(self, queryset, name, region):
-        return queryset.in_region(region)
+        return queryset.in_region(region, listed=True)
 
     def filter_province(self, queryset, name, province):
-        return queryset.at_places(province=province)
+        return queryset.at_places(province=province, listed=True)
 
     def filter_location(self, queryset, name, facility):
-        return queryset.at_places(pk=facility.pk)
+        return queryset.at_places(pk=facility.pk, listed=True)
 
     def filter_closing_within(self, queryset, name, days):
         last_day = posting_today() + datetime.timedelta(days=int(days))

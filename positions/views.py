@@ -1,7 +1,10 @@
 """Public pages of the occupation catalogue."""
 
+import functools
 import hashlib
 import sys
+import time
+from typing import NamedTuple
 
 import django_filters
 from django.conf import settings
@@ -11,7 +14,9 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -91,12 +96,13 @@ class FilteredListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        fields = list(self.filterset.form)
+        # Each field with its HTML, (field, html): most are the same for everyone and kept.
+        fields = self.filterset.shown_fields()
         context["primary_fields"] = fields[: self.primary_filters]
         context["more_fields"] = fields[self.primary_filters :]
         context["more_filters_used"] = any(
             self.request.GET.get(field.name) or field.errors
-            for field in context["more_fields"]
+            for field, _html in context["more_fields"]
             if field.name != "sort"
         )
         context["result_count"] = context["paginator"].count
@@ -187,14 +193,72 @@ class PostingListView(FilteredListView):
     filterset_class = PostingFilter
 
     def get_base_queryset(self):
-        return JobPosting.objects.open().for_cards()
+        return open_posting_ids(posting_today(), get_language()).all()  # a copy for this request
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["cards"] = posting_cards(context["postings"])
         # The feed of the postings shown: the same filters (positions.feeds applies them).
         context["feed_query"] = self.filterset.filter_query().urlencode()
         context["suggestion"] = self.filterset.spelling_suggestion(context["result_count"])
         return context
+
+
+@functools.lru_cache(maxsize=4)
+def open_posting_ids(today, language):
+    """Return the postings open on the day, ids alone, for a list of them (never evaluated).
+
+    Each card is kept rendered, and only the postings whose card is not are read in full
+    (posting_cards). Made once a day and language: making it took a twentieth of a search.
+    """
+    return JobPosting.objects.open(today).only("pk")
+
+
+# The posting cards this process has rendered, for one generation of the public pages and one
+# day: (generation and day, time started, {(language, posting id): card}). Kept by each process
+# rather than in the shared cache: a dozen reads of it cost more than the cards, and a card for
+# every open posting in each language would crowd out the pages kept there.
+process_cards: tuple[str, float, dict[tuple[str, int], "PostingCard"]] = ("", 0.0, {})
+# HR's changes start a new generation; this bounds a card rendered while one was being committed,
+# as for the shared copy of a page's object (SharedObjectMixin).
+POSTING_CARDS_SECONDS = SharedObjectMixin.shared_object_seconds
+POSTING_CARDS_MAX = 5000  # both languages of a few thousand postings: a few megabytes
+
+
+class PostingCard(NamedTuple):
+    """A posting's card (includes/posting_card.html) as a list shows it: its address, title and
+    what is below the title (includes/posting_card_content.html)."""
+
+    url: str
+    title: str
+    content: str
+
+
+def posting_cards(postings: list[JobPosting]) -> list[PostingCard]:
+    """Return the cards of the postings (of which only the ids are needed).
+
+    A card is the same in every list and for every visitor reading it in a language until HR
+    changes something or the day turns (it says when the posting closes): rendered once and
+    kept (process_cards), so the postings, their occupations and places are read only for the
+    cards not kept. The way back to the list, added to the link, is each list's own: it is not
+    part of what is kept.
+    """
+    global process_cards
+    version = f"{generation()}:{posting_today()}"
+    if (
+        process_cards[0] != version
+        or time.monotonic() - process_cards[1] > POSTING_CARDS_SECONDS
+        or len(process_cards[2]) > POSTING_CARDS_MAX
+    ):
+        process_cards = (version, time.monotonic(), {})
+    kept = process_cards[2]
+    language = get_language()
+    missing = [posting.pk for posting in postings if (language, posting.pk) not in kept]
+    for posting in JobPosting.objects.for_cards().filter(pk__in=missing) if missing else ():
+        content = render_to_string("includes/posting_card_content.html", {"posting": posting})
+        kept[language, posting.pk] = PostingCard(posting.get_absolute_url(), posting.title, content)
+    # A posting deleted since the list was read has no card.
+    return [kept[key] for key in ((language, posting.pk) for posting in postings) if key in kept]
 
 
 class PostingDetailView(SharedObjectMixin, DetailView):
