@@ -15,10 +15,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.connection import ConnectionProxy
 
+# The pages, and the parts of them kept for everyone; the generation, which makes them stale, is
+# in the default cache, where their number never culls it (settings.CACHES).
+pages = ConnectionProxy(caches, "pages")
 GENERATION_KEY = "public-pages:generation"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
 
@@ -77,7 +81,7 @@ def cache_public_page(view):
             patch_vary_headers(response, ["Cookie"])
             return response
         key = cache_key(request)
-        stored = cache.get(key)
+        stored = pages.get(key)
         if stored is not None:
             content, headers = stored
             response = HttpResponse(content, headers=headers)
@@ -88,7 +92,7 @@ def cache_public_page(view):
             response = response.render()
         if response.status_code == 200 and not response.streaming and not response.cookies:
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, (response.content, headers), settings.PUBLIC_PAGE_CACHE_SECONDS)
+            pages.set(key, (response.content, headers), settings.PUBLIC_PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
         return response

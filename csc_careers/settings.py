@@ -218,19 +218,40 @@ if RESUME_BUCKET:
 
 # One cache shared by every app server: Redis when REDIS_URL is set. Without it, local memory
 # for development and a directory shared by the processes of one machine in production.
+# Two aliases: "pages" holds the public pages and the parts of them kept for everyone
+# (csc_careers.page_cache), as many as there are searches; "default" holds what must last its
+# time: rate-limit counters, the pages' generation, locks. A full file cache deletes a random
+# third of its entries: a flood of new searches culls pages, never a counter.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": alias,
+        }
+        for alias in ("default", "pages")
     }
 elif DEBUG:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "pages")
+    }
 else:
+    cache_dir = Path(os.environ.get("CACHE_DIR", str(BASE_DIR / "cache")))
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "cache")),
-        }
+            "LOCATION": str(cache_dir),
+            # Counters of visitors sending forms within the hour; Django's default is 300.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(cache_dir / "pages"),
+            # Each write past this lists the directory and culls a third: a few thousand pages.
+            "OPTIONS": {"MAX_ENTRIES": 3_000},
+        },
     }
 # Seconds a public page (home, lists, details, feed) is served from the cache; any change HR makes
 # to postings or the catalogue makes every cached page stale at once.

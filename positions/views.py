@@ -9,7 +9,6 @@ from typing import NamedTuple
 import django_filters
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from csc_careers.db import PageCountPaginator
-from csc_careers.page_cache import generation
+from csc_careers.page_cache import generation, pages
 from positions.filters import OccupationFilter, PostingFilter
 from positions.models import (
     CareerStream,
@@ -144,10 +143,10 @@ class SharedObjectMixin:
             raise Http404("No such page.")
         digest = hashlib.sha256(slug.encode()).hexdigest()
         key = f"public-object:{generation()}:{posting_today()}:{model._meta.label_lower}:{digest}"
-        found = cache.get(key)
+        found = pages.get(key)
         if found is None:
             found = super().get_object()
-            cache.set(key, found, self.shared_object_seconds)
+            pages.set(key, found, self.shared_object_seconds)
         return found
 
 
@@ -168,7 +167,7 @@ class OccupationDetailView(SharedObjectMixin, DetailView):
         """Return the open postings shown, their count and salary range, shared for the day."""
         today = posting_today()  # the postings open change with the date, as with HR's edits
         key = f"occupation-open-postings:{generation()}:{self.object.pk}:{today}"
-        found = cache.get(key)
+        found = pages.get(key)
         if found is None:
             open_postings = self.object.postings.open(today)
             # One query for the count and the salary range (lowest minimum to highest maximum).
@@ -181,7 +180,7 @@ class OccupationDetailView(SharedObjectMixin, DetailView):
                 "salary_low": summary["salary_low"],
                 "salary_high": summary["salary_high"],
             }
-            cache.set(key, found, self.shared_object_seconds)
+            pages.set(key, found, self.shared_object_seconds)
         # The page's content is the same for everyone reading it in a language until HR changes
         # something or the day turns: rendered once (75% of the page's time), as the key says.
         return {**found, "content_key": key, "content_seconds": self.shared_object_seconds}

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
 
@@ -31,8 +31,9 @@ def english():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Start every test with an empty cache (rate-limit counters live there)."""
-    cache.clear()
+    """Start every test with empty caches (rate-limit counters live there, and pages)."""
+    for alias in caches.settings:
+        caches[alias].clear()
 
 
 @pytest.fixture(scope="session")

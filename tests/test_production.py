@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from csc_careers.page_cache import generation
 from tests.factories import JobPostingFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +64,15 @@ def test_production_serves_compressed_hashed_static_files_and_a_shared_cache():
     assert cache["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
 
 
-def test_redis_url_selects_the_redis_cache():
-    cache = production_setting("s.CACHES['default']", REDIS_URL="redis://cache.internal:6379/1")
-    assert cache == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://cache.internal:6379/1",
+def test_redis_url_selects_the_redis_cache_with_the_pages_apart():
+    caches = production_setting("s.CACHES", REDIS_URL="redis://cache.internal:6379/1")
+    assert caches == {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://cache.internal:6379/1",
+            "KEY_PREFIX": alias,
+        }
+        for alias in ("default", "pages")
     }
 
 
@@ -308,6 +314,33 @@ def test_nothing_personal_is_cached(client, django_user_model):
     client.force_login(staff)
     assert not client.get(listing).has_header("X-Page-Cache")
     assert Client().get(listing)["X-Page-Cache"] != "hit"
+
+
+@pytest.mark.django_db
+def test_a_flood_of_new_searches_culls_pages_never_a_counter_or_the_generation(
+    client, settings, tmp_path
+):
+    # Production's file caches, each in its own directory here and full at ten entries (a full
+    # file cache deletes a random third of its entries on the next write).
+    production = production_setting("s.CACHES")
+    assert production["pages"]["LOCATION"] != production["default"]["LOCATION"]
+    settings.CACHES = {
+        alias: {**config, "LOCATION": str(tmp_path / alias), "OPTIONS": {"MAX_ENTRIES": 10}}
+        for alias, config in production.items()
+    }
+    assert settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+    JobPostingFactory()
+    cache.set("submissions-from-a-visitor", 3, 3600)  # as a rate-limit counter is
+    before = generation()
+
+    listing = reverse("positions:posting-list")
+    for number in range(40):
+        assert client.get(listing, {"q": f"word{number}"}).status_code == 200
+
+    assert cache.get("submissions-from-a-visitor") == 3
+    assert generation() == before
+    assert len(list((tmp_path / "pages").glob("*.djcache"))) <= 11
+    assert len(list((tmp_path / "default").glob("*.djcache"))) == 2  # the counter, the generation
 
 
 def test_static_files_collect_with_hashed_names(tmp_path):
