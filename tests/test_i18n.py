@@ -103,6 +103,15 @@ def test_french_pages_show_french_text_numbers_and_dates(client):
     assert "15 décembre 2099" in html
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/fr/postings/", "/fr/occupations/"])
+def test_a_french_search_results_title_has_a_no_break_space_before_its_colon(client, path):
+    html = client.get(path, {"q": "agent"}).content.decode()
+
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert title.startswith("Résultats de recherche\u00a0: "), title
+
+
 def test_money_is_written_the_way_each_language_writes_it():
     with translation.override("en"):
         assert money(72000) == "$72,000"
