@@ -137,24 +137,36 @@ class SessionStepFilter(admin.SimpleListFilter):
         return queryset.filter(step_id=self.value())
 
 
+class ConditionFilter(admin.SimpleListFilter):
+    """A list filter of fixed choices (a TextChoices), each a condition on the list; any other
+    value leaves the list whole."""
+
+    options: type[models.TextChoices]  # not "choices", a method of list filters
+
+    def conditions(self) -> dict[str, Q]:
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return self.options.choices
+
+    def queryset(self, request, queryset):
+        condition = self.conditions().get(self.value())
+        return queryset if condition is None else queryset.filter(condition)
+
+
 class When(models.TextChoices):
     UPCOMING = "upcoming", _("To come")
     PAST = "past", _("Started or over")
 
 
-class WhenFilter(admin.SimpleListFilter):
+class WhenFilter(ConditionFilter):
     title = _("when")
     parameter_name = "when"
+    options = When
 
-    def lookups(self, request, model_admin):
-        return When.choices
-
-    def queryset(self, request, queryset):
-        if self.value() == When.UPCOMING:
-            return queryset.filter(starts_at__gt=timezone.now())
-        if self.value() == When.PAST:
-            return queryset.filter(starts_at__lte=timezone.now())
-        return queryset
+    def conditions(self):
+        now = timezone.now()
+        return {When.UPCOMING: Q(starts_at__gt=now), When.PAST: Q(starts_at__lte=now)}
 
 
 class Cancelled(models.TextChoices):
@@ -162,17 +174,16 @@ class Cancelled(models.TextChoices):
     NO = "no", _("Not cancelled")
 
 
-class CancelledFilter(admin.SimpleListFilter):
+class CancelledFilter(ConditionFilter):
     title = _("cancelled")
     parameter_name = "cancelled"
+    options = Cancelled
 
-    def lookups(self, request, model_admin):
-        return Cancelled.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Cancelled.values:
-            return queryset.filter(cancelled_at__isnull=self.value() == Cancelled.NO)
-        return queryset
+    def conditions(self):
+        return {
+            Cancelled.YES: Q(cancelled_at__isnull=False),
+            Cancelled.NO: Q(cancelled_at__isnull=True),
+        }
 
 
 class Booking(models.TextChoices):
@@ -181,24 +192,20 @@ class Booking(models.TextChoices):
     LATE = "late", _("Not booked by the deadline")
 
 
-class BookingFilter(admin.SimpleListFilter):
+class BookingFilter(ConditionFilter):
     """Who booked a seat (and still holds it, or came, or missed it), and who did not."""
 
     title = _("booked or not")
     parameter_name = "booking"
+    options = Booking
 
-    def lookups(self, request, model_admin):
-        return Booking.choices
-
-    def queryset(self, request, queryset):
-        not_booked = Q(status=InvitationStatus.INVITED)
-        if self.value() == Booking.BOOKED:
-            return queryset.filter(session__isnull=False)
-        if self.value() == Booking.NOT_YET:
-            return queryset.filter(not_booked, book_by__gt=timezone.now())
-        if self.value() == Booking.LATE:
-            return queryset.filter(not_booked, book_by__lte=timezone.now())
-        return queryset
+    def conditions(self):
+        not_booked, now = Q(status=InvitationStatus.INVITED), timezone.now()
+        return {
+            Booking.BOOKED: Q(session__isnull=False),
+            Booking.NOT_YET: not_booked & Q(book_by__gt=now),
+            Booking.LATE: not_booked & Q(book_by__lte=now),
+        }
 
 
 # --- Sessions --------------------------------------------------------------------------------

@@ -64,6 +64,20 @@ class SessionRefused(Exception):
     """HR's change to a session that is not allowed (cancelling one already cancelled, …)."""
 
 
+def record(
+    kind: BookingEventKind,
+    invitations: Iterable[tuple[int, int | None]],
+    *,
+    at: datetime.datetime,
+    by: AbstractBaseUser | None = None,
+) -> None:
+    """Add the event to the history of each invitation, given as (invitation id, session id)."""
+    BookingEvent.objects.bulk_create(
+        BookingEvent(invitation_id=pk, kind=kind, session_id=session, by=by, at=at)
+        for pk, session in invitations
+    )
+
+
 def seats_taken(sessions: QuerySet) -> QuerySet:
     """The sessions with `taken` (seats booked) and `left` annotated."""
     return sessions.annotate(taken=Count("invitations")).annotate(left=F("capacity") - F("taken"))
@@ -139,12 +153,7 @@ def invite(
                     step=step, application_id__in=chunk, invited_at=now, invited_by=by
                 ).values_list("pk", flat=True)
             )
-            BookingEvent.objects.bulk_create(
-                [
-                    BookingEvent(invitation_id=pk, kind=BookingEventKind.INVITED, by=by, at=now)
-                    for pk in new
-                ]
-            )
+            record(BookingEventKind.INVITED, [(pk, None) for pk in new], at=now, by=by)
             transaction.on_commit(lambda new=new: tasks.send_session_invitations.enqueue(new))
         created += new
     return Invited(
@@ -238,17 +247,8 @@ def cancel_session(
         SessionInvitation.objects.filter(pk__in=booked).update(
             session=None, status=InvitationStatus.INVITED, booked_at=None, reminded_at=None
         )
-        BookingEvent.objects.bulk_create(
-            [
-                BookingEvent(
-                    invitation_id=pk,
-                    kind=BookingEventKind.SESSION_CANCELLED,
-                    session=current,
-                    by=by,
-                    at=now,
-                )
-                for pk in booked
-            ]
+        record(
+            BookingEventKind.SESSION_CANCELLED, [(pk, current.pk) for pk in booked], at=now, by=by
         )
         transaction.on_commit(lambda: tasks.send_session_cancelled.enqueue(booked, current.pk))
     session.cancelled_at = current.cancelled_at
@@ -283,18 +283,7 @@ def session_changed(
         )
         if "starts_at" in changed:
             SessionInvitation.objects.filter(pk__in=booked).update(reminded_at=None)
-        BookingEvent.objects.bulk_create(
-            [
-                BookingEvent(
-                    invitation_id=pk,
-                    kind=BookingEventKind.SESSION_CHANGED,
-                    session=current,
-                    by=by,
-                    at=now,
-                )
-                for pk in booked
-            ]
-        )
+        record(BookingEventKind.SESSION_CHANGED, [(pk, current.pk) for pk in booked], at=now, by=by)
         told = booked if current.ends_at > now else []
         if told:
             transaction.on_commit(lambda: tasks.send_session_changed.enqueue(told, changed))
@@ -332,12 +321,7 @@ def mark_attendance(invitations: QuerySet, *, attended: bool, by: AbstractBaseUs
         SessionInvitation.objects.filter(pk__in=[pk for pk, _session in markable]).update(
             status=status
         )
-        BookingEvent.objects.bulk_create(
-            [
-                BookingEvent(invitation_id=pk, kind=kind, session_id=session, by=by, at=now)
-                for pk, session in markable
-            ]
-        )
+        record(kind, markable, at=now, by=by)
     return len(markable)
 
 
@@ -356,14 +340,7 @@ def invitations_close(application: Application) -> int:
         SessionInvitation.objects.filter(pk__in=[pk for pk, _session in closing]).update(
             status=InvitationStatus.CLOSED, session=None, reminded_at=None
         )
-        BookingEvent.objects.bulk_create(
-            [
-                BookingEvent(
-                    invitation_id=pk, kind=BookingEventKind.CLOSED, session_id=session, at=now
-                )
-                for pk, session in closing
-            ]
-        )
+        record(BookingEventKind.CLOSED, closing, at=now)
     return len(closing)
 
 

@@ -1,6 +1,8 @@
 """Fixtures shared by the whole suite."""
 
 import os
+import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,28 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_FIXTURES = [ROOT / "fixtures" / "01_catalogue.json", ROOT / "fixtures" / "02_about.json"]
 PLACES_FIXTURE = ROOT / "fixtures" / "03_places.json"
+
+
+@pytest.fixture
+def sigterm_once_listening():
+    """Return a function that makes this process receive SIGTERM as soon as a handler other than
+    the present one is installed (a worker's --forever loop has started), and returns the present
+    one, for the test to check it is put back."""
+
+    def arm():
+        before = signal.getsignal(signal.SIGTERM)
+
+        def terminate_once_listening():
+            for _ in range(500):
+                if signal.getsignal(signal.SIGTERM) is not before:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
+                threading.Event().wait(0.01)
+
+        threading.Thread(target=terminate_once_listening, daemon=True).start()
+        return before
+
+    return arm
 
 
 def pytest_collection_modifyitems(items):

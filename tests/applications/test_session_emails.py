@@ -4,7 +4,6 @@ candidate's language, the calendar file as RFC 5545 and 5546 write it, and
 `manage.py send_session_reminders`, which reminds each booking once."""
 
 import datetime
-import os
 import re
 import signal
 import threading
@@ -516,21 +515,12 @@ def test_two_passes_at_once_send_each_reminder_once(step):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_forever_runs_a_pass_and_stops_cleanly_on_sigterm(step):
+def test_forever_runs_a_pass_and_stops_cleanly_on_sigterm(step, sigterm_once_listening):
     session = session_of(step, starts_at=timezone.now() + DAY)
     [invitation] = invited(step)
     book(invitation, session)
     mail.outbox.clear()  # the confirmation
-    before = signal.getsignal(signal.SIGTERM)
-
-    def terminate_once_listening():
-        for _ in range(500):
-            if signal.getsignal(signal.SIGTERM) is not before:
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
-            threading.Event().wait(0.01)
-
-    threading.Thread(target=terminate_once_listening, daemon=True).start()
+    before = sigterm_once_listening()
     out = StringIO()
 
     call_command("send_session_reminders", "--forever", "--every", "900", stdout=out)

@@ -1,10 +1,8 @@
 """Sending job alerts: what each e-mail lists, to whom, in which language, and resuming a crash."""
 
 import datetime
-import os
 import re
 import signal
-import threading
 from io import StringIO
 from unittest import mock
 from urllib.parse import urlsplit
@@ -483,19 +481,10 @@ def test_over_several_chunks_a_pass_asks_a_fixed_number_of_queries_per_chunk(mon
 
 
 @pytest.mark.django_db(transaction=True)
-def test_forever_runs_a_pass_and_stops_cleanly_on_sigterm():
+def test_forever_runs_a_pass_and_stops_cleanly_on_sigterm(sigterm_once_listening):
     subscribe()
     parole_posting()
-    before = signal.getsignal(signal.SIGTERM)
-
-    def terminate_once_listening():
-        for _ in range(500):
-            if signal.getsignal(signal.SIGTERM) is not before:
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
-            threading.Event().wait(0.01)
-
-    threading.Thread(target=terminate_once_listening, daemon=True).start()
+    before = sigterm_once_listening()
     out = StringIO()
 
     call_command("send_job_alerts", "--forever", "--every", "3600", stdout=out)
